@@ -1,0 +1,86 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "treadd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "treadd", targets: ["treadd"]),
+        .executable(name: "treadctl", targets: ["treadctl"]),
+        .executable(name: "treadsim", targets: ["treadsim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CModbus",
+            pkgConfig: "libmodbus",
+            providers: [.apt(["libmodbus-dev"])]
+        ),
+        .systemLibrary(
+            name: "CGPIOD",
+            pkgConfig: "libgpiod",
+            providers: [.apt(["libgpiod-dev"])]
+        ),
+        .target(
+            name: "TreadCore",
+            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]
+        ),
+        .target(
+            name: "TreadHardware",
+            dependencies: [
+                "CModbus", "CGPIOD", "TreadCore",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "TreadProtocol"),
+        .target(
+            name: "TreadDaemon",
+            dependencies: [
+                "TreadCore", "TreadHardware", "TreadProtocol",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "treadd",
+            dependencies: [
+                "TreadDaemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "treadctl",
+            dependencies: [
+                "TreadProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "treadsim",
+            dependencies: [
+                "TreadHardware", "TreadCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "TreadCoreTests", dependencies: ["TreadCore"]),
+        .testTarget(name: "TreadHardwareTests", dependencies: ["TreadHardware", "TreadCore"]),
+        .testTarget(name: "TreadProtocolTests", dependencies: ["TreadProtocol"]),
+        .testTarget(
+            name: "TreadDaemonTests",
+            dependencies: ["TreadDaemon", "TreadCore", "TreadHardware", "TreadProtocol"]
+        ),
+        .testTarget(name: "IntegrationTests", dependencies: ["TreadProtocol"]),
+    ]
+)

@@ -1,0 +1,31 @@
+/// A latched fault: the belt is stopped and drive-enable is off until an explicit reset, which
+/// is refused while the cause persists.
+public enum Fault: Hashable, Sendable, CustomStringConvertible {
+    case estopOpen
+    case safetyKeyPulled
+    case driveOffline(String)
+    case driveTrip(DriveTrip)
+    case wrongDirection(commanded: Direction, reported: Direction)
+
+    /// A stable identifier for the socket API and logs.
+    public var code: String {
+        switch self {
+        case .estopOpen: return "estop"
+        case .safetyKeyPulled: return "safety_key"
+        case .driveOffline: return "drive_offline"
+        case .driveTrip: return "drive_fault"
+        case .wrongDirection: return "wrong_direction"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .estopOpen: return "emergency stop pressed: release it, then reset"
+        case .safetyKeyPulled: return "safety key pulled: put the key back, then reset"
+        case .driveOffline(let why): return "motor drive not answering: \(why)"
+        case .driveTrip(let t): return "motor drive fault \(t.code): \(t.message)"
+        case .wrongDirection(let c, let r):
+            return "motor drive reports \(r.rawValue) while \(c.rawValue) was commanded"
+        }
+    }
+}

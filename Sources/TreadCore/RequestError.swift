@@ -1,0 +1,48 @@
+/// Why the treadmill refused a request. Every case has a stable code and a sentence that
+/// tells the member or technician what to do.
+public enum RequestError: Error, Hashable, Sendable, CustomStringConvertible {
+    case busy(TreadmillState)
+    case faulted(Fault)
+    case notActive
+    case notPaused
+    case railsNotHeld
+    case programRejected([ProgramViolation])
+    case driveNotReady(String)
+    case unsafeInputs(Fault)
+    case causePersists(Fault)
+    case nothingToReset
+
+    public var code: String {
+        switch self {
+        case .busy: return "busy"
+        case .faulted: return "faulted"
+        case .notActive: return "not_active"
+        case .notPaused: return "not_paused"
+        case .railsNotHeld: return "rails_not_held"
+        case .programRejected: return "program_rejected"
+        case .driveNotReady: return "drive_not_ready"
+        case .unsafeInputs: return "unsafe_inputs"
+        case .causePersists: return "cause_persists"
+        case .nothingToReset: return "nothing_to_reset"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .busy(let s): return "a session is already \(s.rawValue); stop it first"
+        case .faulted(let f): return "treadmill is faulted (\(f.description)); reset first"
+        case .notActive: return "no session is running"
+        case .notPaused: return "the session is not paused"
+        case .railsNotHeld: return "hold the rails to resume a reverse segment"
+        case .programRejected(let v): return "program rejected: " + v.map(\.description).joined(separator: "; ")
+        case .driveNotReady(let why): return "motor drive not ready: \(why)"
+        case .unsafeInputs(let f): return "cannot start: \(f.description)"
+        case .causePersists(let f): return "cannot reset while the cause persists: \(f.description)"
+        case .nothingToReset: return "there is no fault to reset"
+        }
+    }
+}
+
+public enum TreadmillState: String, Hashable, Sendable {
+    case idle, running, paused, stopping, fault
+}

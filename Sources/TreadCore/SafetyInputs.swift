@@ -1,0 +1,55 @@
+/// The safety inputs as last read. `true` is always the healthy / permissive reading, so a
+/// zeroed struct means "everything unsafe" and a missing reading can never look permissive.
+public struct SafetyInputs: Hashable, Sendable {
+    /// The e-stop circuit is closed (not pressed).
+    public var estopClosed: Bool
+    /// The safety key (tether) is in place.
+    public var keyInserted: Bool
+    public var railLeftHeld: Bool
+    public var railRightHeld: Bool
+
+    public init(estopClosed: Bool = false, keyInserted: Bool = false, railLeftHeld: Bool = false, railRightHeld: Bool = false) {
+        self.estopClosed = estopClosed
+        self.keyInserted = keyInserted
+        self.railLeftHeld = railLeftHeld
+        self.railRightHeld = railRightHeld
+    }
+
+    /// Safe to run forwards, nobody on the rails.
+    public static let ready = SafetyInputs(estopClosed: true, keyInserted: true)
+}
+
+/// What the motor drive last told the controller.
+public enum DriveFeedback: Hashable, Sendable {
+    /// Not yet connected since start-up.
+    case connecting
+    case online(DriveReport)
+    /// The link failed; the reason names the transport and the error.
+    case offline(reason: String)
+}
+
+public struct DriveReport: Hashable, Sendable {
+    /// Belt speed derived from the drive's *output* frequency (not its reference).
+    public var beltSpeed: Speed
+    /// Direction the drive reports, when it reports one.
+    public var direction: Direction?
+    public var running: Bool
+    /// Non-nil while the drive reports a trip.
+    public var fault: DriveTrip?
+
+    public init(beltSpeed: Speed, direction: Direction?, running: Bool, fault: DriveTrip? = nil) {
+        self.beltSpeed = beltSpeed
+        self.direction = direction
+        self.running = running
+        self.fault = fault
+    }
+}
+
+public struct DriveTrip: Hashable, Sendable {
+    public var code: Int
+    public var message: String
+    public init(code: Int, message: String) {
+        self.code = code
+        self.message = message
+    }
+}

@@ -1,0 +1,65 @@
+/// Requests from the socket. Each either takes effect at once (its events published with the
+/// next step) or is refused with a reason; none can bypass the limits or the interlock.
+extension Treadmill {
+    public mutating func start(_ program: Program, at now: Instant) throws(RequestError) {
+        if let fault { throw .faulted(fault) }
+        guard state == .idle else { throw .busy(state) }
+        if let hard = interlock.hardStop(inputs) { throw .unsafeInputs(hard) }
+        switch drive {
+        case .connecting: throw .driveNotReady("not connected yet")
+        case .offline(let why): throw .driveNotReady(why)
+        case .online: break
+        }
+        let violations = program.violations(against: limits)
+        guard violations.isEmpty else { throw .programRejected(violations) }
+        session = SessionRunner(program: program)
+        state = .running
+        pauseReason = nil
+        pending.append(contentsOf: [.sessionStarted(program: program.name), .segmentStarted(index: 0, segment: program.segments[0])])
+    }
+
+    /// A controlled (category 1) stop that ends the session.
+    public mutating func stop(at now: Instant) throws(RequestError) {
+        switch state {
+        case .running, .paused:
+            state = .stopping
+            pauseReason = nil
+            pending.append(contentsOf: [.sessionStopped])
+        case .stopping: break
+        case .idle, .fault: throw .notActive
+        }
+    }
+
+    public mutating func pause(at now: Instant) throws(RequestError) {
+        guard state == .running else { throw state == .paused ? .notPaused : .notActive }
+        state = .paused
+        pauseReason = .request
+        pending.append(contentsOf: [.paused(.request)])
+    }
+
+    /// Continues a paused session. A reverse segment needs the rails held now, not later.
+    public mutating func resume(at now: Instant) throws(RequestError) {
+        if let fault { throw .faulted(fault) }
+        guard state == .paused else { throw .notPaused }
+        if session?.current?.direction == .reverse, !railsHeld { throw .railsNotHeld }
+        state = .running
+        pauseReason = nil
+        pending.append(contentsOf: [.resumed])
+    }
+
+    /// Clears a latched fault if its cause is gone. The belt stays stopped: a reset never
+    /// restarts motion; the member starts a new session deliberately.
+    public mutating func reset(at now: Instant) throws(RequestError) {
+        guard fault != nil else { throw .nothingToReset }
+        if let hard = interlock.hardStop(inputs) { throw .causePersists(hard) }
+        if case .offline(let why) = drive { throw .causePersists(.driveOffline(why)) }
+        if case .online(let r) = drive, r.fault != nil {
+            resetDriveFault = true
+            ignoreDriveTripUntil = now + Self.driveResetWindow
+        }
+        fault = nil
+        state = .idle
+        planner.halt()
+        pending.append(contentsOf: [.faultCleared])
+    }
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages treadd needs to build, test and run its demo.
+# libgpiod v2 is only in bookworm-backports, so that suite is added here; `-t` is
+# limited to the two gpiod packages so nothing else is upgraded from backports.
+set -euo pipefail
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+backports=/etc/apt/sources.list.d/treadd-bookworm-backports.sources
+if ! grep -rqs "bookworm-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
+  uri=$(awk '/^URIs:/ && /debian$|debian\/$/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+  [ -n "$uri" ] || uri="http://deb.debian.org/debian"
+  $SUDO tee "$backports" >/dev/null <<SRC
+Types: deb
+URIs: $uri
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends \
+  pkg-config libmodbus-dev libsqlite3-dev socat mbpoll
+$SUDO apt-get install -y -q --no-install-recommends -t bookworm-backports libgpiod-dev gpiod
+
+pkg-config --atleast-version=2.0 libgpiod || { echo "libgpiod >= 2.0 is required" >&2; exit 1; }
