@@ -12,7 +12,8 @@ struct TOMLLineIndex: Sendable {
         var current = ""
         var openArray: (path: String, depth: Int, count: Int)? = nil
         var lineNumber = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is a single Character in Swift, so CRLF files must be split on it explicitly.
+        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lineNumber += 1
             let line = raw.trimmingSpaces()
             if line.isEmpty || line.hasPrefix("#") { continue }

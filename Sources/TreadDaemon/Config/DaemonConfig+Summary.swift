@@ -1,0 +1,24 @@
+import TreadCore
+
+extension DaemonConfig {
+    /// The effective configuration, for `treadd --check-config`.
+    public var summary: String {
+        """
+        config:            \(file)
+        socket:            \(socketPath)
+        programs:          \(programsDirectory)
+        control rate:      \(controlHz) Hz
+        drive:             \(profile.name) (\(profilePath))
+        transport:         \(modbus.transport), unit \(modbus.unit), poll every \(Int(pollInterval.inSeconds * 1000)) ms
+        drive comm-loss:   \(profile.commLossTimeout.inSeconds) s, then \(profile.commLossAction)
+        belt:              \(calibration.kmhPerHz) km/h per Hz
+        forward max:       \(limits.maxForwardSpeed)
+        reverse max:       \(limits.maxReverseSpeed) (hard limit \(HardLimits.maxReverseSpeed))
+        start speed:       \(limits.startSpeed)
+        accel / decel:     \(limits.acceleration) / \(limits.deceleration) km/h per s
+        direction dwell:   \(limits.directionDwell.inSeconds) s
+        rail grace:        \(limits.railGrace.inSeconds) s (hard limit \(HardLimits.maxRailGrace.inSeconds) s), rails: \(railRule.rawValue)
+        inputs:            \(inputs.rawValue)
+        """
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import TreadCore
+import TreadHardware
+
+extension DaemonConfig {
+    public static func load(path: String) throws(FileError) -> DaemonConfig {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw FileError(file: path, line: nil, key: nil, message: "cannot read config: \(error.localizedDescription)")
+        }
+        return try parse(text, file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws(FileError) -> DaemonConfig {
+        let root = try TOMLDocument(text: text, file: file).root
+        try root.rejectUnknownKeys(["daemon", "drive", "belt", "limits", "inputs"])
+        let base = (file as NSString).deletingLastPathComponent
+        func resolve(_ p: String) -> String {
+            p.hasPrefix("/") ? p : ((base.isEmpty ? "." : base) as NSString).appendingPathComponent(p)
+        }
+
+        let daemon = try root.section("daemon")
+        try daemon?.rejectUnknownKeys(["socket", "programs", "control_hz"])
+        let socket = try daemon?.string("socket") ?? "/run/treadd/treadd.sock"
+        let programs = resolve(try daemon?.string("programs") ?? "programs")
+        let hz = try daemon?.double("control_hz") ?? 25
+        guard (20...50).contains(hz) else { throw daemon!.error("control_hz", "must be between 20 and 50, got \(hz)") }
+
+        let drive = try root.required("drive", root.section)
+        try drive.rejectUnknownKeys(["profile", "transport", "host", "port", "unit", "device", "baud", "parity", "data_bits", "stop_bits",
+                                     "rs485", "poll_ms", "response_timeout_ms"])
+        let profilePath = resolve(try drive.required("profile", drive.string))
+        let profile: DriveProfile
+        do { profile = try DriveProfile.load(path: profilePath) } catch {
+            if error.line == nil, error.key == nil {
+                throw drive.error("profile", "\(error.message) (\(profilePath))")
+            }
+            throw error
+        }
+        let transportName = try drive.string("transport") ?? "tcp"
+        let transport: ModbusTransport
+        switch transportName {
+        case "tcp":
+            let port = try drive.int("port") ?? 502
+            guard (1...65535).contains(port) else { throw drive.error("port", "must be 1...65535, got \(port)") }
+            transport = .tcp(host: try drive.string("host") ?? "127.0.0.1", port: port)
+        case "rtu":
+            let parity = try drive.string("parity") ?? "N"
+            guard ["N", "E", "O"].contains(parity) else { throw drive.error("parity", "must be \"N\", \"E\" or \"O\", got \"\(parity)\"") }
+            let baud = try drive.int("baud") ?? 19200
+            guard [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200].contains(baud) else {
+                throw drive.error("baud", "\(baud) is not a standard baud rate")
+            }
+            transport = .rtu(SerialSettings(device: try drive.required("device", drive.string), baud: baud, parity: Character(parity),
+                                            dataBits: try drive.int("data_bits") ?? 8, stopBits: try drive.int("stop_bits") ?? 1,
+                                            rs485: try drive.bool("rs485") ?? false))
+        default:
+            throw drive.error("transport", "must be \"tcp\" or \"rtu\", got \"\(transportName)\"")
+        }
+        let unit = try drive.int("unit") ?? 1
+        guard (1...247).contains(unit) else { throw drive.error("unit", "must be 1...247, got \(unit)") }
+        let pollMs = try drive.int("poll_ms") ?? 50
+        let timeoutMs = try drive.int("response_timeout_ms") ?? 200
+        // The drive's own comm-loss stop must never fire while treadd is healthy, and must
+        // fire soon after it is not: polls come at least three times per timeout.
+        guard pollMs >= 10, Double(pollMs) * 3 <= profile.commLossTimeout.inSeconds * 1000 else {
+            throw drive.error("poll_ms", "must be between 10 and a third of the drive's comm-loss timeout (\(Int(profile.commLossTimeout.inSeconds * 1000)) ms), got \(pollMs)")
+        }
+        guard (20...1000).contains(timeoutMs) else { throw drive.error("response_timeout_ms", "must be 20...1000, got \(timeoutMs)") }
+
+        let belt = try root.required("belt", root.section)
+        try belt.rejectUnknownKeys(["kmh_per_hz"])
+        let kmhPerHz = try belt.required("kmh_per_hz", belt.double)
+        guard kmhPerHz > 0, kmhPerHz < 2 else { throw belt.error("kmh_per_hz", "must be above 0 and below 2, got \(kmhPerHz)") }
+
+        let limitsSection = try root.required("limits", root.section)
+        try limitsSection.rejectUnknownKeys(["max_forward_kmh", "max_reverse_kmh", "start_kmh", "accel_kmh_per_s", "decel_kmh_per_s",
+                                             "direction_dwell_s", "standstill_kmh", "rail_grace_s", "rails"])
+        let d = MachineLimits()
+        let limits = MachineLimits(
+            maxForwardSpeed: .kmh(try limitsSection.double("max_forward_kmh") ?? d.maxForwardSpeed.kmh),
+            maxReverseSpeed: .kmh(try limitsSection.double("max_reverse_kmh") ?? d.maxReverseSpeed.kmh),
+            startSpeed: .kmh(try limitsSection.double("start_kmh") ?? d.startSpeed.kmh),
+            acceleration: try limitsSection.double("accel_kmh_per_s") ?? d.acceleration,
+            deceleration: try limitsSection.double("decel_kmh_per_s") ?? d.deceleration,
+            directionDwell: .fractionalSeconds(try limitsSection.double("direction_dwell_s") ?? d.directionDwell.inSeconds),
+            standstill: .kmh(try limitsSection.double("standstill_kmh") ?? d.standstill.kmh),
+            railGrace: .fractionalSeconds(try limitsSection.double("rail_grace_s") ?? d.railGrace.inSeconds))
+        if let v = limits.violations().first { throw limitsSection.error(v.key, v.message) }
+        let beltMax = BeltCalibration(kmhPerHz: kmhPerHz).speed(hz: profile.maxFrequencyHz)
+        if limits.maxForwardSpeed > beltMax {
+            throw limitsSection.error("max_forward_kmh", "\(limits.maxForwardSpeed) is beyond what the drive can reach (\(beltMax) at \(profile.maxFrequencyHz) Hz)")
+        }
+        let railsText = try limitsSection.string("rails") ?? "both"
+        guard let railRule = Interlock.RailRule(rawValue: railsText) else {
+            throw limitsSection.error("rails", "must be \"both\" or \"either\", got \"\(railsText)\"")
+        }
+
+        let inputs = try root.section("inputs")
+        try inputs?.rejectUnknownKeys(["source"])
+        let sourceName = try inputs?.string("source") ?? "simulated"
+        guard let source = InputSourceKind(rawValue: sourceName) else {
+            throw inputs!.error("source", "must be \"simulated\" (GPIO inputs arrive with the [io] section), got \"\(sourceName)\"")
+        }
+
+        return DaemonConfig(
+            file: file, socketPath: socket, programsDirectory: programs, controlHz: hz, profilePath: profilePath, profile: profile,
+            modbus: ModbusSettings(transport: transport, unit: unit, responseTimeout: .milliseconds(timeoutMs)),
+            pollInterval: .milliseconds(pollMs), calibration: BeltCalibration(kmhPerHz: kmhPerHz), limits: limits,
+            railRule: railRule, inputs: source, initialInputs: .ready)
+    }
+}

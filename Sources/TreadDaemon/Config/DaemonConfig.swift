@@ -1,0 +1,24 @@
+import TreadCore
+import TreadHardware
+
+/// The daemon's configuration (treadd.toml), with relative paths already resolved against
+/// the config file's folder.
+public struct DaemonConfig: Sendable {
+    public enum InputSourceKind: String, Sendable { case simulated }
+
+    public var file: String
+    public var socketPath: String
+    public var programsDirectory: String
+    public var controlHz: Double
+    public var profilePath: String
+    public var profile: DriveProfile
+    public var modbus: ModbusSettings
+    public var pollInterval: Duration
+    public var calibration: BeltCalibration
+    public var limits: MachineLimits
+    public var railRule: Interlock.RailRule
+    public var inputs: InputSourceKind
+    public var initialInputs: SafetyInputs
+
+    public var controlPeriod: Duration { .fractionalSeconds(1 / controlHz) }
+}

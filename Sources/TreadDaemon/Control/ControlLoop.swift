@@ -1,0 +1,168 @@
+import Foundation
+import Logging
+import Synchronization
+import TreadCore
+import TreadHardware
+import TreadProtocol
+
+/// The control loop: a dedicated thread that ticks the `Treadmill` core at the configured
+/// rate, applies its commands to the enable output and the drive link, and publishes.
+///
+/// Nothing on this thread waits on a client, the disk or the bus: requests arrive through a
+/// queue, replies and events leave through non-blocking callbacks, the drive is reached only
+/// by posting a setpoint to `DriveLink`.
+public final class ControlLoop: @unchecked Sendable {
+    public enum Command: Sendable {
+        case start(Program)
+        case stop, pause, resume, reset
+    }
+
+    public typealias Reply = @Sendable (Result<Void, RequestError>) -> Void
+
+    private var treadmill: Treadmill
+    private let inputs: SafetyInputSource
+    private let enable: EnableOutput
+    private let drive: DriveLink
+    private let period: Duration
+    private let logger: Logger
+    private let cond = NSCondition()
+    // Guarded by `cond`.
+    private var queue: [(Command, Reply)] = []
+    private var stopping = false
+    private var finished = false
+    private let latest: Mutex<Status>
+    private let publishSink: Mutex<(@Sendable (ServerMessage) -> Void)?> = Mutex(nil)
+    private let ticks = Atomic<Int>(0)
+
+    /// Progress is streamed at this rate; state changes and events go out at once.
+    static let progressInterval = Duration.milliseconds(200)
+
+    public init(treadmill: Treadmill, inputs: SafetyInputSource, enable: EnableOutput, drive: DriveLink, period: Duration, logger: Logger) {
+        self.treadmill = treadmill
+        self.inputs = inputs
+        self.enable = enable
+        self.drive = drive
+        self.period = period
+        self.logger = logger
+        self.latest = Mutex(treadmill.statusSnapshot(enable: false, at: MonotonicClock.now()))
+    }
+
+    /// Where events and progress go (the socket server's broadcaster). Must not block.
+    public func onPublish(_ sink: @escaping @Sendable (ServerMessage) -> Void) {
+        publishSink.withLock { $0 = sink }
+    }
+
+    public var status: Status { latest.withLock { $0 } }
+
+    public var tickCount: Int { ticks.load(ordering: .relaxed) }
+
+    public func submit(_ command: Command, reply: @escaping Reply) {
+        cond.lock()
+        queue.append((command, reply))
+        cond.signal()
+        cond.unlock()
+    }
+
+    public func start() {
+        let t = Thread { [self] in run() }
+        t.name = "treadd-control"
+        t.qualityOfService = .userInteractive
+        t.start()
+    }
+
+    /// Brings the belt to a controlled stop (if a session runs), waits up to `timeout` for
+    /// standstill, then ends the loop with enable off and a stop posted to the drive.
+    public func shutdown(timeout: Duration = .seconds(15)) {
+        submit(.stop) { _ in }
+        let deadline = Date().addingTimeInterval(timeout.inSeconds)
+        cond.lock()
+        while !finished, Date() < deadline {
+            let s = latest.withLock { $0.state }
+            if s == TreadmillState.idle.rawValue || s == TreadmillState.fault.rawValue { break }
+            _ = cond.wait(until: min(deadline, Date().addingTimeInterval(0.05)))
+        }
+        stopping = true
+        cond.broadcast()
+        while !finished { cond.wait() }
+        cond.unlock()
+    }
+
+    private func run() {
+        var nextTick = MonotonicClock.now()
+        var lastProgress = Instant.zero
+        var lastState = ""
+        while true {
+            cond.lock()
+            let pending = queue
+            queue.removeAll()
+            let quit = stopping
+            cond.unlock()
+            if quit { break }
+
+            let now = MonotonicClock.now()
+            for (command, reply) in pending { reply(apply(command, at: now)) }
+            let commands = treadmill.step(inputs: inputs.snapshot(), drive: drive.currentFeedback, at: now)
+            // Enable off goes out before the drive stop; enable on before the run command.
+            enable.set(commands.enable)
+            drive.submit(commands.drive, resetFault: commands.resetDriveFault)
+            ticks.add(1, ordering: .relaxed)
+
+            let status = treadmill.statusSnapshot(enable: enable.isEnergised, at: now)
+            latest.withLock { $0 = status }
+            let sink = publishSink.withLock { $0 }
+            for e in commands.events {
+                logEvent(e)
+                sink?(ServerMessage(event: e.kind, message: e.message, status: status))
+            }
+            if status.state != lastState || now - lastProgress >= Self.progressInterval {
+                sink?(ServerMessage(event: "progress", status: status))
+                lastProgress = now
+                lastState = status.state
+            }
+
+            nextTick = nextTick + period
+            if nextTick < now { nextTick = now + period }  // late: skip, don't burst
+            waitUntil(nextTick)
+        }
+        enable.set(false)
+        drive.submit(.stop)
+        cond.lock()
+        finished = true
+        cond.broadcast()
+        cond.unlock()
+    }
+
+    private func apply(_ command: Command, at now: Instant) -> Result<Void, RequestError> {
+        do throws(RequestError) {
+            switch command {
+            case .start(let p): try treadmill.start(p, at: now)
+            case .stop: try treadmill.stop(at: now)
+            case .pause: try treadmill.pause(at: now)
+            case .resume: try treadmill.resume(at: now)
+            case .reset: try treadmill.reset(at: now)
+            }
+            return .success(())
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private func logEvent(_ e: TreadEvent) {
+        switch e {
+        case .faultLatched: logger.error("\(e.message)", metadata: ["event": "\(e.kind)"])
+        case .railWarning, .paused: logger.warning("\(e.message)", metadata: ["event": "\(e.kind)"])
+        default: logger.info("\(e.message)", metadata: ["event": "\(e.kind)"])
+        }
+    }
+
+    /// Sleeps until the next tick or until a request arrives, whichever is first.
+    private func waitUntil(_ deadline: Instant) {
+        cond.lock()
+        defer { cond.unlock() }
+        while queue.isEmpty, !stopping {
+            let left = deadline - MonotonicClock.now()
+            if left <= .zero { return }
+            _ = cond.wait(until: Date().addingTimeInterval(left.inSeconds))
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import Logging
+import TreadCore
+
+/// Runs a `MotorDrive` on its own thread: connects (and reconnects with backoff), writes the
+/// latest setpoint, polls status often enough to keep the drive's comm-loss timer fed, and
+/// publishes feedback. The control loop only ever posts a setpoint and reads the last
+/// feedback; neither call blocks on the bus.
+///
+/// A new setpoint wakes the thread at once, so a stop waits behind at most the one
+/// transaction already on the wire, never behind a queue of polls.
+public final class DriveLink: @unchecked Sendable {
+    public struct Stats: Hashable, Sendable {
+        public var transactions = 0
+        public var errors = 0
+        public var reconnects = 0
+    }
+
+    private let makeDrive: @Sendable () -> any MotorDrive
+    private let pollInterval: Duration
+    private let logger: Logger
+    private let cond = NSCondition()
+    // Guarded by `cond`.
+    private var desired: DriveSetpoint = .stop
+    private var desiredSerial = 0
+    private var resetRequested = false
+    private var feedback: DriveFeedback = .connecting
+    private var stats = Stats()
+    private var stopping = false
+    private var finished = false
+    private var thread: Thread?
+
+    /// Consecutive failed cycles before the link is declared offline and reopened.
+    public static let failuresBeforeOffline = 3
+
+    public init(pollInterval: Duration = .milliseconds(50), logger: Logger, makeDrive: @escaping @Sendable () -> any MotorDrive) {
+        self.makeDrive = makeDrive
+        self.pollInterval = pollInterval
+        self.logger = logger
+    }
+
+    public func start() {
+        let t = Thread { [self] in run() }
+        t.name = "treadd-drive"
+        t.qualityOfService = .userInteractive
+        thread = t
+        t.start()
+    }
+
+    public func submit(_ setpoint: DriveSetpoint, resetFault: Bool = false) {
+        cond.lock()
+        if setpoint != desired { desiredSerial += 1 }
+        desired = setpoint
+        if resetFault { resetRequested = true }
+        cond.signal()
+        cond.unlock()
+    }
+
+    public var currentFeedback: DriveFeedback {
+        cond.lock(); defer { cond.unlock() }
+        return feedback
+    }
+
+    public var currentStats: Stats {
+        cond.lock(); defer { cond.unlock() }
+        return stats
+    }
+
+    /// Writes a final stop, closes the link and joins the thread.
+    public func shutdown() {
+        cond.lock()
+        desired = .stop
+        desiredSerial += 1
+        stopping = true
+        cond.broadcast()
+        while thread != nil && !finished { cond.wait() }
+        cond.unlock()
+    }
+
+    private func run() {
+        let drive = makeDrive()
+        var backoff = Duration.milliseconds(100)
+        var connected = false
+        var written: (serial: Int, at: ContinuousClock.Instant)? = nil
+        var failures = 0
+        let clock = ContinuousClock()
+        while true {
+            cond.lock()
+            let quit = stopping
+            cond.unlock()
+            if !connected {
+                if quit { break }
+                do {
+                    try drive.connect()
+                    connected = true
+                    failures = 0
+                    backoff = .milliseconds(100)
+                    written = nil
+                    logger.info("drive connected", metadata: ["drive": "\(drive.description)"])
+                } catch {
+                    publish(.offline(reason: "\(drive.description): \(error)"), error: true)
+                    logger.warning("drive connect failed", metadata: ["drive": "\(drive.description)", "error": "\(error)"])
+                    wait(for: backoff, unlessSerialChangesFrom: nil)
+                    backoff = min(backoff * 2, .seconds(2))
+                    bump(\.reconnects)
+                    continue
+                }
+            }
+            cond.lock()
+            let (setpoint, serial, reset) = (desired, desiredSerial, resetRequested)
+            resetRequested = false
+            cond.unlock()
+            do {
+                // Rewrite the setpoint when it changed, and once a second anyway, so a drive
+                // that lost a write (or was power-cycled) converges on what treadd wants.
+                if written == nil || written!.serial != serial || clock.now - written!.at > .seconds(1) {
+                    try drive.command(setpoint)
+                    written = (serial, clock.now)
+                }
+                if reset { try drive.resetFault() }
+                let report = try drive.readReport()
+                failures = 0
+                publish(.online(report), error: false)
+            } catch {
+                failures += 1
+                bump(\.errors)
+                logger.warning("drive transaction failed", metadata: ["error": "\(error)", "consecutive": "\(failures)"])
+                if error.needsReconnect || failures >= Self.failuresBeforeOffline {
+                    publish(.offline(reason: "\(drive.description): \(error)"), error: true)
+                    drive.disconnect()
+                    connected = false
+                    continue
+                }
+            }
+            if quit { break }
+            wait(for: pollInterval, unlessSerialChangesFrom: serial)
+        }
+        if connected { try? drive.command(.stop) }
+        drive.disconnect()
+        cond.lock()
+        finished = true
+        cond.broadcast()
+        cond.unlock()
+    }
+
+    private func publish(_ f: DriveFeedback, error: Bool) {
+        cond.lock()
+        feedback = f
+        if !error { stats.transactions += 1 }
+        cond.unlock()
+    }
+
+    private func bump(_ key: WritableKeyPath<Stats, Int>) {
+        cond.lock()
+        stats[keyPath: key] += 1
+        cond.unlock()
+    }
+
+    /// Sleeps until the deadline, a new setpoint, or shutdown, whichever comes first.
+    private func wait(for d: Duration, unlessSerialChangesFrom serial: Int?) {
+        let deadline = Date().addingTimeInterval(d.inSeconds)
+        cond.lock()
+        while !stopping, serial == nil || desiredSerial == serial!, resetRequested == false {
+            if !cond.wait(until: deadline) { break }
+        }
+        cond.unlock()
+    }
+}

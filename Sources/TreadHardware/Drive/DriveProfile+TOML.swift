@@ -1,0 +1,142 @@
+import Foundation
+import TreadCore
+
+extension DriveProfile {
+    public static func load(path: String) throws(FileError) -> DriveProfile {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw FileError(file: path, line: nil, key: nil, message: "cannot read drive profile: \(error.localizedDescription)")
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Reads a profile and rejects one that contradicts itself: the same register in two
+    /// roles, a zero scale, equal run and stop values, a comm-loss timeout that is off.
+    public static func parse(_ text: String, file: String) throws(FileError) -> DriveProfile {
+        let root = try TOMLDocument(text: text, file: file).root
+        try root.rejectUnknownKeys(["drive", "command", "reference", "status", "fault_reset", "comm_loss", "ramps", "parameters", "fault_codes"])
+        let drive = try root.required("drive", root.section)
+        try drive.rejectUnknownKeys(["name", "manual", "register_numbering", "write_function", "single_register_reads", "max_frequency_hz"])
+        let numbering = try drive.int("register_numbering") ?? 0
+        guard numbering == 0 || numbering == 1 else { throw drive.error("register_numbering", "must be 0 or 1, got \(numbering)") }
+
+        func reg(_ s: TOMLSection, _ key: String) throws(FileError) -> UInt16? {
+            guard let v = try s.int(key) else { return nil }
+            let address = v - numbering
+            guard (0...0xFFFF).contains(address) else { throw s.error(key, "register \(v) is outside 0...65535 after \(numbering)-based numbering") }
+            return UInt16(address)
+        }
+        func word(_ s: TOMLSection, _ key: String) throws(FileError) -> UInt16 {
+            let v = try s.required(key, s.int)
+            guard (0...0xFFFF).contains(v) else { throw s.error(key, "value \(v) does not fit a 16-bit register") }
+            return UInt16(v)
+        }
+        func scale(_ s: TOMLSection, _ key: String) throws(FileError) -> Double {
+            let v = try s.required(key, s.double)
+            guard v.isFinite, v > 0 else { throw s.error(key, "scale must be above 0, got \(v)") }
+            return v
+        }
+        func pattern(_ s: TOMLSection, _ key: String) throws(FileError) -> BitPattern {
+            let t = try s.required(key, s.section)
+            try t.rejectUnknownKeys(["mask", "value"])
+            let p = BitPattern(mask: try word(t, "mask"), value: try word(t, "value"))
+            guard p.mask != 0, p.value & ~p.mask == 0 else { throw s.error(key, "value must lie within a non-zero mask") }
+            return p
+        }
+
+        let writeFn = try drive.int("write_function") ?? 6
+        guard let writeFunction = WriteFunction(rawValue: writeFn) else { throw drive.error("write_function", "must be 6 (FC06) or 16 (FC16), got \(writeFn)") }
+
+        let command = try root.required("command", root.section)
+        try command.rejectUnknownKeys(["register", "run_forward", "run_reverse", "stop"])
+        let reference = try root.required("reference", root.section)
+        try reference.rejectUnknownKeys(["register", "unit_hz"])
+        let status = try root.required("status", root.section)
+        try status.rejectUnknownKeys(["state_register", "running", "reverse", "output_frequency_register", "output_unit_hz", "fault_code_register"])
+        let reset = try root.required("fault_reset", root.section)
+        try reset.rejectUnknownKeys(["register", "value"])
+        let comm = try root.required("comm_loss", root.section)
+        try comm.rejectUnknownKeys(["timeout_register", "timeout_unit_s", "timeout_s", "action_register", "action_value", "action", "fault_code"])
+        let ramps = try root.section("ramps")
+        try ramps?.rejectUnknownKeys(["accel_time_register", "decel_time_register", "time_unit_s", "full_scale_hz"])
+
+        let timeout = try comm.required("timeout_s", comm.double)
+        guard timeout > 0, timeout <= 2 else {
+            throw comm.error("timeout_s", "the comm-loss timeout must be on (above 0) and at most 2 s so a silent controller stops the belt, got \(timeout)")
+        }
+        var codes: [Int: String] = [:]
+        if let table = try root.section("fault_codes") {
+            for key in table.keys {
+                guard let code = Int(key) else { throw table.error(key, "fault code keys must be integers") }
+                codes[code] = try table.required(key, table.string)
+            }
+        }
+        var params: [ParameterWrite] = []
+        for p in try root.sections("parameters") {
+            try p.rejectUnknownKeys(["name", "register", "value", "verify"])
+            params.append(ParameterWrite(name: try p.required("name", p.string), register: try p.required("register") { k throws(FileError) in try reg(p, k) },
+                                         value: try word(p, "value"), verify: try p.bool("verify") ?? true))
+        }
+
+        let profile = DriveProfile(
+            name: try drive.required("name", drive.string),
+            manual: try drive.string("manual") ?? "",
+            writeFunction: writeFunction,
+            singleRegisterReads: try drive.bool("single_register_reads") ?? false,
+            maxFrequencyHz: try scale(drive, "max_frequency_hz"),
+            commandRegister: try command.required("register") { k throws(FileError) in try reg(command, k) },
+            runForward: try word(command, "run_forward"), runReverse: try word(command, "run_reverse"), stop: try word(command, "stop"),
+            referenceRegister: try reference.required("register") { k throws(FileError) in try reg(reference, k) },
+            referenceUnitHz: try scale(reference, "unit_hz"),
+            stateRegister: try status.required("state_register") { k throws(FileError) in try reg(status, k) },
+            running: try pattern(status, "running"), reverse: try pattern(status, "reverse"),
+            outputFrequencyRegister: try status.required("output_frequency_register") { k throws(FileError) in try reg(status, k) },
+            outputUnitHz: try scale(status, "output_unit_hz"),
+            faultCodeRegister: try reg(status, "fault_code_register"), faultCodes: codes,
+            faultResetRegister: try reset.required("register") { k throws(FileError) in try reg(reset, k) },
+            faultResetValue: try word(reset, "value"),
+            commLossTimeoutRegister: try comm.required("timeout_register") { k throws(FileError) in try reg(comm, k) },
+            commLossTimeoutUnit: try scale(comm, "timeout_unit_s"), commLossTimeout: .fractionalSeconds(timeout),
+            commLossActionRegister: try comm.required("action_register") { k throws(FileError) in try reg(comm, k) },
+            commLossActionValue: try word(comm, "action_value"), commLossAction: try comm.required("action", comm.string),
+            commLossFaultCode: try comm.int("fault_code"),
+            accelTimeRegister: try ramps.flatMap { r throws(FileError) in try reg(r, "accel_time_register") },
+            decelTimeRegister: try ramps.flatMap { r throws(FileError) in try reg(r, "decel_time_register") },
+            rampTimeUnit: try ramps.map { r throws(FileError) in try scale(r, "time_unit_s") } ?? 0.1,
+            rampFullScaleHz: try ramps.map { r throws(FileError) in try scale(r, "full_scale_hz") } ?? 60,
+            parameters: params)
+        try profile.checkConsistency(root: root, command: command, comm: comm)
+        return profile
+    }
+
+    private func checkConsistency(root: TOMLSection, command: TOMLSection, comm: TOMLSection) throws(FileError) {
+        if Set([runForward, runReverse, stop]).count != 3 {
+            throw command.error(nil, "run_forward, run_reverse and stop must be three different values")
+        }
+        if running.matches(0) == true && running.value != 0 {
+            throw root.error("status.running", "the running pattern matches an all-zero status word")
+        }
+        var roles: [UInt16: String] = [:]
+        func claim(_ r: UInt16?, _ role: String) throws(FileError) {
+            guard let r else { return }
+            if let other = roles[r] {
+                throw root.error(role, "register \(r) is used both as \(other) and as \(role)")
+            }
+            roles[r] = role
+        }
+        try claim(commandRegister, "command.register")
+        try claim(referenceRegister, "reference.register")
+        try claim(commLossTimeoutRegister, "comm_loss.timeout_register")
+        try claim(commLossActionRegister, "comm_loss.action_register")
+        try claim(accelTimeRegister, "ramps.accel_time_register")
+        try claim(decelTimeRegister, "ramps.decel_time_register")
+        // Status registers may share a word (state and fault in one register on some drives),
+        // but never a register treadd writes to.
+        for (r, role) in [(stateRegister, "status.state_register"), (outputFrequencyRegister, "status.output_frequency_register")] {
+            if let other = roles[r] { throw root.error(role, "register \(r) is written as \(other) and cannot also be read as \(role)") }
+        }
+        if commLossTimeoutCounts == 0 {
+            throw comm.error("timeout_s", "rounds to 0 counts of \(commLossTimeoutUnit) s, which turns the drive's comm-loss stop off")
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import TreadCore
+
+/// A motor drive, as the control loop needs it. Implementations block; each instance is
+/// created and used on one dedicated thread (see `DriveLink`), never on the cooperative pool.
+public protocol MotorDrive: AnyObject {
+    /// Names the drive and how it is reached, for messages ("Delta MS300 at tcp 127.0.0.1:1502").
+    var description: String { get }
+    /// Opens the link and puts the drive into a known, stopped state, writing its safety
+    /// parameters (comm-loss timeout and action first) before any run command can be sent.
+    func connect() throws(DriveError)
+    func disconnect()
+    func command(_ setpoint: DriveSetpoint) throws(DriveError)
+    func resetFault() throws(DriveError)
+    func readReport() throws(DriveError) -> DriveReport
+}
+
+public enum DriveError: Error, Hashable, Sendable, CustomStringConvertible {
+    case bus(ModbusError, during: String)
+    /// A safety parameter read back differently from what was written.
+    case verificationFailed(parameter: String, wrote: UInt16, read: UInt16)
+    /// A setpoint the drive's scaling cannot express (beyond max frequency, or overflow).
+    case outOfRange(String)
+
+    public var needsReconnect: Bool {
+        if case .bus(let e, _) = self { return e.needsReconnect }
+        return true
+    }
+
+    public var description: String {
+        switch self {
+        case .bus(let e, let what): return "\(what): \(e)"
+        case .verificationFailed(let p, let w, let r): return "\(p): wrote \(w) but read back \(r)"
+        case .outOfRange(let m): return m
+        }
+    }
+}
+
+/// Belt calibration: belt speed per motor hertz (roller diameter, pulley ratio, poles, slip).
+public struct BeltCalibration: Hashable, Sendable {
+    public var kmhPerHz: Double
+    public init(kmhPerHz: Double) { self.kmhPerHz = kmhPerHz }
+    public func hz(_ s: Speed) -> Double { s.kmh / kmhPerHz }
+    public func speed(hz: Double) -> Speed { .kmh(abs(hz) * kmhPerHz) }
+}

@@ -1,0 +1,87 @@
+import CModbus
+import Glibc
+
+/// One libmodbus context. Blocking: it belongs to exactly one dedicated thread (the drive
+/// link's) and is never touched from Swift's cooperative pool.
+final class ModbusConnection {
+    private let ctx: OpaquePointer
+    let settings: ModbusSettings
+    private(set) var isConnected = false
+
+    init(_ settings: ModbusSettings) throws(ModbusError) {
+        self.settings = settings
+        let made: OpaquePointer?
+        switch settings.transport {
+        case .tcp(let host, let port):
+            made = modbus_new_tcp(host, Int32(port))
+        case .rtu(let s):
+            made = modbus_new_rtu(s.device, Int32(s.baud), CChar(UInt8(ascii: s.parity.unicodeScalars.first ?? "N")), Int32(s.dataBits), Int32(s.stopBits))
+        }
+        guard let made else { throw .invalidSettings("\(settings.transport): \(String(cString: modbus_strerror(cmodbus_errno())))") }
+        ctx = made
+        guard modbus_set_slave(ctx, Int32(settings.unit)) == 0 else {
+            modbus_free(ctx)
+            throw .invalidSettings("unit id \(settings.unit) is not valid")
+        }
+        let r = settings.responseTimeout.components
+        modbus_set_response_timeout(ctx, UInt32(r.seconds), UInt32(r.attoseconds / 1_000_000_000_000))
+        let b = settings.byteTimeout.components
+        modbus_set_byte_timeout(ctx, UInt32(b.seconds), UInt32(b.attoseconds / 1_000_000_000_000))
+    }
+
+    deinit {
+        if isConnected { modbus_close(ctx) }
+        modbus_free(ctx)
+    }
+
+    func connect() throws(ModbusError) {
+        guard !isConnected else { return }
+        cmodbus_clear_errno()
+        guard modbus_connect(ctx) == 0 else { throw ModbusError.fromErrno(connecting: true) }
+        if case .rtu(let s) = settings.transport, s.rs485 {
+            if modbus_rtu_set_serial_mode(ctx, cmodbus_rtu_rs485()) != 0 {
+                let e = ModbusError.fromErrno(connecting: true)
+                modbus_close(ctx)
+                throw e
+            }
+        }
+        isConnected = true
+    }
+
+    func close() {
+        guard isConnected else { return }
+        modbus_close(ctx)
+        isConnected = false
+    }
+
+    func readRegisters(_ address: UInt16, count: Int) throws(ModbusError) -> [UInt16] {
+        var out = [UInt16](repeating: 0, count: count)
+        cmodbus_clear_errno()
+        let n = out.withUnsafeMutableBufferPointer { modbus_read_registers(ctx, Int32(address), Int32(count), $0.baseAddress) }
+        guard n == count else { throw failure() }
+        return out
+    }
+
+    func writeRegister(_ address: UInt16, _ value: UInt16, function: DriveProfile.WriteFunction) throws(ModbusError) {
+        cmodbus_clear_errno()
+        let ok: Bool
+        switch function {
+        case .single:
+            ok = modbus_write_register(ctx, Int32(address), value) == 1
+        case .multiple:
+            var v = value
+            ok = modbus_write_registers(ctx, Int32(address), 1, &v) == 1
+        }
+        guard ok else { throw failure() }
+    }
+
+    /// Classifies the failure; after a lost link libmodbus needs the socket closed and reopened.
+    private func failure() -> ModbusError {
+        let e = ModbusError.fromErrno()
+        if e.needsReconnect { close() }
+        // A timeout or garbage may leave half a frame in the buffer; drop it so the next reply lines up.
+        if case .badCRC = e { modbus_flush(ctx) }
+        if case .invalidResponse = e { modbus_flush(ctx) }
+        return e
+    }
+}

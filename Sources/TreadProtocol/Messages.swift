@@ -1,0 +1,117 @@
+/// The wire protocol: newline-delimited JSON over a Unix socket (docs/protocol.md).
+///
+/// On connect the server sends `{"hello":{...}}`. A client sends requests
+/// `{"id":1,"method":"start","params":{"program":"demo"}}`; each is answered by
+/// `{"id":1,"result":{...}}` or `{"id":1,"error":{"code":"...","message":"..."}}`.
+/// After `watch`, the server also pushes `{"event":"progress","status":{...}}` and
+/// `{"event":"rail_warning","message":"..."}` lines until the client disconnects.
+public enum ProtocolVersion {
+    public static let current = 1
+}
+
+public enum Method: String, Codable, Sendable, CaseIterable {
+    case status
+    case start
+    case stop
+    case pause
+    case resume
+    case reset
+    case watch
+    case programsList = "programs.list"
+    case simSet = "sim.set"
+}
+
+public struct ProgramSource: Codable, Hashable, Sendable {
+    /// The file name the program came from, used in error messages.
+    public var file: String
+    public var text: String
+    public init(file: String, text: String) { self.file = file; self.text = text }
+}
+
+public struct Params: Codable, Hashable, Sendable {
+    /// `start`: a program name from the daemon's programs folder...
+    public var program: String?
+    /// ...or a program file's text, sent by treadctl when given a path.
+    public var programSource: ProgramSource?
+    /// `sim.set`: input name (rail_left, rail_right, estop, safety_key) and value.
+    public var input: String?
+    public var value: String?
+
+    enum CodingKeys: String, CodingKey {
+        case program, input, value
+        case programSource = "program_source"
+    }
+
+    public init(program: String? = nil, programSource: ProgramSource? = nil, input: String? = nil, value: String? = nil) {
+        self.program = program; self.programSource = programSource; self.input = input; self.value = value
+    }
+}
+
+public struct Request: Codable, Hashable, Sendable {
+    public var id: Int?
+    public var method: String
+    public var params: Params?
+    public init(id: Int?, method: Method, params: Params? = nil) {
+        self.id = id; self.method = method.rawValue; self.params = params
+    }
+}
+
+public struct Hello: Codable, Hashable, Sendable {
+    public var service: String
+    public var protocolVersion: Int
+    public var version: String
+    enum CodingKeys: String, CodingKey { case service, version, protocolVersion = "protocol" }
+    public init(service: String = "treadd", protocolVersion: Int = ProtocolVersion.current, version: String) {
+        self.service = service; self.protocolVersion = protocolVersion; self.version = version
+    }
+}
+
+public struct ErrorBody: Codable, Hashable, Sendable, Error, CustomStringConvertible {
+    public var code: String
+    public var message: String
+    public init(code: String, message: String) { self.code = code; self.message = message }
+    public var description: String { message }
+}
+
+public struct ProgramSummary: Codable, Hashable, Sendable {
+    public var name: String
+    public var title: String
+    public var durationS: Double
+    public var reverseShare: Double
+    public var segments: Int
+    enum CodingKeys: String, CodingKey { case name, title, segments, durationS = "duration_s", reverseShare = "reverse_share" }
+    public init(name: String, title: String, durationS: Double, reverseShare: Double, segments: Int) {
+        self.name = name; self.title = title; self.durationS = durationS; self.reverseShare = reverseShare; self.segments = segments
+    }
+}
+
+public struct ResultBody: Codable, Hashable, Sendable {
+    public var status: Status?
+    public var programs: [ProgramSummary]?
+    public var message: String?
+    public init(status: Status? = nil, programs: [ProgramSummary]? = nil, message: String? = nil) {
+        self.status = status; self.programs = programs; self.message = message
+    }
+}
+
+/// Every line the server sends; exactly one of hello / (id with result or error) / event is set.
+public struct ServerMessage: Codable, Hashable, Sendable {
+    public var hello: Hello?
+    public var id: Int?
+    public var result: ResultBody?
+    public var error: ErrorBody?
+    public var event: String?
+    public var message: String?
+    public var status: Status?
+
+    public init(hello: Hello? = nil, id: Int? = nil, result: ResultBody? = nil, error: ErrorBody? = nil,
+                event: String? = nil, message: String? = nil, status: Status? = nil) {
+        self.hello = hello; self.id = id; self.result = result; self.error = error
+        self.event = event; self.message = message; self.status = status
+    }
+
+    public static func reply(_ id: Int?, _ result: ResultBody) -> ServerMessage { ServerMessage(id: id, result: result) }
+    public static func failure(_ id: Int?, code: String, _ message: String) -> ServerMessage {
+        ServerMessage(id: id, error: ErrorBody(code: code, message: message))
+    }
+}

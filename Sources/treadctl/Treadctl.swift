@@ -1,0 +1,19 @@
+import ArgumentParser
+
+@main
+struct Treadctl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "treadctl",
+        abstract: "Controls and watches treadd, the treadmill daemon.",
+        discussion: """
+            Exit codes: 0 done; 1 refused by treadd (the message says why); 2 usage error;
+            3 treadd not reachable; 4 protocol error; 5 the followed session ended in a fault.
+
+            Examples:
+              treadctl start demo --follow
+              treadctl status --json
+              treadctl sim set rail_left=held
+            """,
+        subcommands: [Start.self, Stop.self, Pause.self, Resume.self, Reset.self, StatusCommand.self, Watch.self,
+                      Programs.self, Sim.self])
+}
