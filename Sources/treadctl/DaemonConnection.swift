@@ -16,11 +16,11 @@ enum CLIError: Error, CustomStringConvertible {
         }
     }
 
-    /// 1 refused by treadd, 2 usage, 3 treadd unreachable, 4 protocol trouble, 5 session faulted.
+    /// 1 refused by treadd, 64 usage (as the argument parser), 3 treadd unreachable, 4 protocol trouble, 5 session faulted.
     var exitCode: Int32 {
         switch self {
         case .refused: return 1
-        case .usage: return 2
+        case .usage: return 64
         case .notRunning: return 3
         case .protocolError: return 4
         case .sessionFault: return 5

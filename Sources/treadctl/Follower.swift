@@ -11,6 +11,7 @@ struct Follower {
         var sawSession = false
         var lastPlain = Date.distantPast
         var lastSegment: Int? = nil
+        var program: String? = nil
         while true {
             let m = try connection.next()
             guard let event = m.event else { continue }
@@ -18,6 +19,7 @@ struct Follower {
                 emit("[\(event)] \(text)")
             }
             guard let s = m.status else { continue }
+            if let p = s.program { program = p }
             if event == "progress" {
                 if isTerminal {
                     print("\r\u{1B}[K" + StatusLine.describe(s), terminator: "")
@@ -37,7 +39,7 @@ struct Follower {
                 }
                 if sawSession && s.state == "idle" {
                     finishLine()
-                    print("session over: \(s.program ?? "program") ")
+                    print("session over: \(program ?? "program")")
                     return
                 }
             }

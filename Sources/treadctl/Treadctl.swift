@@ -1,4 +1,5 @@
 import ArgumentParser
+import Glibc
 
 @main
 struct Treadctl: ParsableCommand {
@@ -6,7 +7,7 @@ struct Treadctl: ParsableCommand {
         commandName: "treadctl",
         abstract: "Controls and watches treadd, the treadmill daemon.",
         discussion: """
-            Exit codes: 0 done; 1 refused by treadd (the message says why); 2 usage error;
+            Exit codes: 0 done; 1 refused by treadd (the message says why); 64 usage error;
             3 treadd not reachable; 4 protocol error; 5 the followed session ended in a fault.
 
             Examples:
@@ -16,4 +17,20 @@ struct Treadctl: ParsableCommand {
             """,
         subcommands: [Start.self, Stop.self, Pause.self, Resume.self, Reset.self, StatusCommand.self, Watch.self,
                       Programs.self, Sim.self])
+
+    /// `watch` and `--follow` run until interrupted; a parent that started treadctl with
+    /// SIGINT/SIGTERM blocked must still be able to end it.
+    static func main() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

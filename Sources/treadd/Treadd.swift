@@ -25,6 +25,21 @@ struct Treadd: AsyncParsableCommand {
     @Flag(name: .customLong("check-config"), help: "Validate the configuration, print the effective values, and exit.")
     var checkConfig = false
 
+    /// Unblocks the termination signals on the main thread before anything else runs.
+    static func main() async {
+        unblockTerminationSignals()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+
     func run() async throws {
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         var logger = Logger(label: "treadd")
@@ -50,6 +65,18 @@ struct Treadd: AsyncParsableCommand {
         }
         let group = ServiceGroup(services: [DaemonService(daemon: daemon)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
+    }
+}
+
+extension Treadd {
+    /// A parent may start treadd with SIGTERM blocked (test runners, some supervisors);
+    /// then systemctl stop would never reach the controlled-stop path. Threads created
+    /// later inherit this mask, so it is done first thing.
+    static func unblockTerminationSignals() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for s in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&set, s) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 }
 

@@ -20,6 +20,13 @@ enum Shutdown {
         signal(SIGINT) { _ in Shutdown.requested.store(true, ordering: .relaxed) }
         signal(SIGTERM) { _ in Shutdown.requested.store(true, ordering: .relaxed) }
         signal(SIGPIPE, SIG_IGN)
+        // A parent may have started us with these signals blocked (test runners, some
+        // supervisors); blocked, SIGTERM would never stop the simulator.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 }
 

@@ -31,11 +31,9 @@ import TreadCore
             if c.events.contains(.sessionFinished) { elapsedAtFinish = rig.tm.session?.elapsed }
             // Session time may only grow while the belt is driven in the segment's direction.
             if let seg = segmentBefore, let before = elapsedBefore, let after = rig.tm.session?.elapsed {
-                guard case .run(seg.direction, _) = c.drive else {
-                    if after != before { creditedWhileNotDriving = true }
-                    timeNotDriving += rig.tick
-                    continue
-                }
+                if case .run(seg.direction, _) = c.drive { continue }
+                if after != before { creditedWhileNotDriving = true }
+                timeNotDriving += rig.tick
             }
         }
         #expect(rig.tm.state == .idle)
