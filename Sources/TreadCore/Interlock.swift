@@ -42,6 +42,9 @@ public struct Interlock: Hashable, Sendable {
         return nil
     }
 
+    /// Forgets a running rail warning (after a fault took over the stop).
+    public mutating func clearRailWarning() { releasedSince = nil }
+
     public mutating func watchRails(_ inputs: SafetyInputs, reverseMotion: Bool, at now: Instant) -> RailVerdict {
         guard reverseMotion else {
             let was = releasedSince != nil

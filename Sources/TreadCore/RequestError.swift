@@ -5,6 +5,7 @@ public enum RequestError: Error, Hashable, Sendable, CustomStringConvertible {
     case faulted(Fault)
     case notActive
     case notPaused
+    case alreadyPaused
     case railsNotHeld
     case programRejected([ProgramViolation])
     case driveNotReady(String)
@@ -18,6 +19,7 @@ public enum RequestError: Error, Hashable, Sendable, CustomStringConvertible {
         case .faulted: return "faulted"
         case .notActive: return "not_active"
         case .notPaused: return "not_paused"
+        case .alreadyPaused: return "already_paused"
         case .railsNotHeld: return "rails_not_held"
         case .programRejected: return "program_rejected"
         case .driveNotReady: return "drive_not_ready"
@@ -33,6 +35,7 @@ public enum RequestError: Error, Hashable, Sendable, CustomStringConvertible {
         case .faulted(let f): return "treadmill is faulted (\(f.description)); reset first"
         case .notActive: return "no session is running"
         case .notPaused: return "the session is not paused"
+        case .alreadyPaused: return "the session is already paused"
         case .railsNotHeld: return "hold the rails to resume a reverse segment"
         case .programRejected(let v): return "program rejected: " + v.map(\.description).joined(separator: "; ")
         case .driveNotReady(let why): return "motor drive not ready: \(why)"

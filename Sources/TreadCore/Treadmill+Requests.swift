@@ -31,7 +31,7 @@ extension Treadmill {
     }
 
     public mutating func pause(at now: Instant) throws(RequestError) {
-        guard state == .running else { throw state == .paused ? .notPaused : .notActive }
+        guard state == .running else { throw state == .paused ? .alreadyPaused : .notActive }
         state = .paused
         pauseReason = .request
         pending.append(contentsOf: [.paused(.request)])

@@ -167,6 +167,7 @@ public struct Treadmill: Sendable {
         session = nil
         pauseReason = nil
         waitingForRails = false
+        interlock.clearRailWarning()
         planner.halt()
         return [.faultLatched(cause)]
     }
