@@ -18,6 +18,7 @@ public final class DriveLink: @unchecked Sendable {
 
     private let makeDrive: @Sendable () -> any MotorDrive
     private let pollInterval: Duration
+    private let setpointLifetime: Duration
     private let logger: Logger
     private let cond = NSCondition()
     // Guarded by `cond`.
@@ -26,6 +27,7 @@ public final class DriveLink: @unchecked Sendable {
     private var resetRequested = false
     private var feedback: DriveFeedback = .connecting
     private var stats = Stats()
+    private var lastSubmit: ContinuousClock.Instant? = nil
     private var stopping = false
     private var finished = false
     private var thread: Thread?
@@ -33,9 +35,14 @@ public final class DriveLink: @unchecked Sendable {
     /// Consecutive failed cycles before the link is declared offline and reopened.
     public static let failuresBeforeOffline = 3
 
-    public init(pollInterval: Duration = .milliseconds(50), logger: Logger, makeDrive: @escaping @Sendable () -> any MotorDrive) {
+    /// - Parameter setpointLifetime: a run setpoint not renewed within this time is replaced by
+    ///   a stop. Polling keeps the drive's own comm-loss timer fed, so without this a stalled
+    ///   control loop would leave the belt running on its last setpoint.
+    public init(pollInterval: Duration = .milliseconds(50), setpointLifetime: Duration = .milliseconds(300), logger: Logger,
+                makeDrive: @escaping @Sendable () -> any MotorDrive) {
         self.makeDrive = makeDrive
         self.pollInterval = pollInterval
+        self.setpointLifetime = setpointLifetime
         self.logger = logger
     }
 
@@ -52,6 +59,7 @@ public final class DriveLink: @unchecked Sendable {
         if setpoint != desired { desiredSerial += 1 }
         desired = setpoint
         if resetFault { resetRequested = true }
+        lastSubmit = ContinuousClock.now
         cond.signal()
         cond.unlock()
     }
@@ -83,6 +91,7 @@ public final class DriveLink: @unchecked Sendable {
         var connected = false
         var written: (serial: Int, at: ContinuousClock.Instant)? = nil
         var failures = 0
+        var staleReported = false
         let clock = ContinuousClock()
         while true {
             cond.lock()
@@ -107,15 +116,25 @@ public final class DriveLink: @unchecked Sendable {
                 }
             }
             cond.lock()
-            let (setpoint, serial, reset) = (desired, desiredSerial, resetRequested)
+            var (setpoint, token) = (desired, desiredSerial)
+            let (serial, reset) = (desiredSerial, resetRequested)
             resetRequested = false
+            let fresh = lastSubmit.map { clock.now - $0 <= setpointLifetime } ?? false
             cond.unlock()
+            if !fresh, setpoint != .stop {
+                if !staleReported { logger.error("control loop stopped renewing the setpoint; stopping the drive") }
+                staleReported = true
+                setpoint = .stop
+                token = -1
+            } else if fresh {
+                staleReported = false
+            }
             do {
                 // Rewrite the setpoint when it changed, and once a second anyway, so a drive
                 // that lost a write (or was power-cycled) converges on what treadd wants.
-                if written == nil || written!.serial != serial || clock.now - written!.at > .seconds(1) {
+                if written == nil || written!.serial != token || clock.now - written!.at > .seconds(1) {
                     try drive.command(setpoint)
-                    written = (serial, clock.now)
+                    written = (token, clock.now)
                 }
                 if reset { try drive.resetFault() }
                 let report = try drive.readReport()
