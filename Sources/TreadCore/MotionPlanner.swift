@@ -82,14 +82,14 @@ public struct MotionPlanner: Hashable, Sendable {
                 reference = ramp(reference, toward: speed, dt: dt)
             } else {
                 phase = .rampingDown(d)
-                rampDown(dt: dt, &events, standstill: standstill)
+                rampDown(dt: dt)
             }
         case .rampingDown(let d):
             if case .move(d, let speed) = target {
                 phase = .running(d)
                 reference = ramp(reference, toward: speed, dt: dt)
             } else {
-                rampDown(dt: dt, &events, standstill: standstill)
+                rampDown(dt: dt)
             }
         case .awaitingZero:
             if standstill {
@@ -114,7 +114,7 @@ public struct MotionPlanner: Hashable, Sendable {
         return events
     }
 
-    private mutating func rampDown(dt: Double, _ events: inout [Event], standstill: Bool) {
+    private mutating func rampDown(dt: Double) {
         reference = Speed(kmh: max(0, reference.kmh - limits.deceleration * dt))
         if reference.kmh <= 0 {
             reference = .zero

@@ -100,7 +100,7 @@ public struct Treadmill: Sendable {
         if case .ready(.reverse) = planner.phase, state == .running { waitingForRails = !railsHeld } else { waitingForRails = false }
 
         events += creditSessionTime(dt)
-        if (state == .stopping || state == .paused), planner.phase == .stopped, state == .stopping {
+        if state == .stopping, planner.phase == .stopped {
             state = .idle
             session = nil
         }

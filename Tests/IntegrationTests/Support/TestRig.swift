@@ -153,6 +153,7 @@ final class EventStream {
         return try LineCoding.decode(ServerMessage.self, from: line)
     }
 
+    @discardableResult
     func awaitStatus(_ what: String, timeout: Double = 30, _ predicate: @escaping (Status) -> Bool) throws -> Status {
         try next(what, timeout: timeout) { m in m.status.map(predicate) ?? false }.status!
     }
