@@ -75,11 +75,17 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TreadCoreTests", dependencies: ["TreadCore"]),
-        .testTarget(name: "TreadHardwareTests", dependencies: ["TreadHardware", "TreadCore"]),
-        .testTarget(name: "TreadProtocolTests", dependencies: ["TreadProtocol"]),
+        .testTarget(
+            name: "TreadHardwareTests",
+            dependencies: ["TreadHardware", "TreadCore", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(name: "TreadProtocolTests", dependencies: ["TreadProtocol"], exclude: ["Golden"]),
         .testTarget(
             name: "TreadDaemonTests",
-            dependencies: ["TreadDaemon", "TreadCore", "TreadHardware", "TreadProtocol"]
+            dependencies: [
+                "TreadDaemon", "TreadCore", "TreadHardware", "TreadProtocol",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "IntegrationTests", dependencies: ["TreadProtocol"]),
     ]

@@ -110,8 +110,12 @@ extension DriveProfile {
     }
 
     private func checkConsistency(root: TOMLSection, command: TOMLSection, comm: TOMLSection) throws(FileError) {
-        if Set([runForward, runReverse, stop]).count != 3 {
-            throw command.error(nil, "run_forward, run_reverse and stop must be three different values")
+        // Name the second key of a clashing pair, so the error points at a line, not the table.
+        let commands = [("run_forward", runForward), ("run_reverse", runReverse), ("stop", stop)]
+        for (i, (key, value)) in commands.enumerated() {
+            if let other = commands[..<i].first(where: { $0.1 == value }) {
+                throw command.error(key, "has the same value as \(other.0); run_forward, run_reverse and stop must be three different values")
+            }
         }
         if running.matches(0) == true && running.value != 0 {
             throw root.error("status.running", "the running pattern matches an all-zero status word")

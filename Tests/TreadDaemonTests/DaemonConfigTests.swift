@@ -1,0 +1,167 @@
+import Foundation
+import Testing
+import TreadCore
+import TreadHardware
+@testable import TreadDaemon
+
+/// treadd.toml: the shipped configurations parse, and every mistake is refused with file,
+/// line and key.
+@Suite struct DaemonConfigTests {
+    let demoText: String
+
+    init() throws {
+        demoText = try String(contentsOfFile: PackagePaths.demoConfig, encoding: .utf8)
+    }
+
+    /// The demo config with its profile pointing at the package's Delta profile.
+    func demo() throws -> TOMLText {
+        var t = TOMLText(demoText)
+        try t.set("profile", in: "drive", to: "profile = \"\(PackagePaths.deltaProfile)\"")
+        return t
+    }
+
+    /// Writes `t` into a temp folder as treadd.toml and expects loading to fail.
+    func rejection(_ t: TOMLText) throws -> (FileError, file: String) {
+        let dir = try TempFolder()
+        defer { dir.remove() }
+        let file = try dir.write("treadd.toml", t.text)
+        do {
+            _ = try DaemonConfig.load(path: file)
+            Issue.record("expected the config to be rejected")
+            throw MissingInFixture(description: "no error")
+        } catch let e as FileError {
+            return (e, file)
+        }
+    }
+
+    @Test func demoConfigParses() throws {
+        let c = try DaemonConfig.load(path: PackagePaths.demoConfig)
+        #expect(c.socketPath == "/tmp/treadd-demo/treadd.sock")
+        #expect(c.programsDirectory == PackagePaths.programs, "relative to the config file")
+        #expect(c.profilePath == PackagePaths.deltaProfile)
+        #expect(c.profile.name == "Delta MS300")
+        #expect(c.controlHz == 25)
+        #expect(c.controlPeriod == .milliseconds(40))
+        #expect(c.modbus.transport == .tcp(host: "127.0.0.1", port: 1502))
+        #expect(c.modbus.unit == 1)
+        #expect(c.modbus.responseTimeout == .milliseconds(200))
+        #expect(c.pollInterval == .milliseconds(50))
+        #expect(c.calibration.kmhPerHz == 0.3333)
+        #expect(c.limits.maxForwardSpeed == .kmh(12))
+        #expect(c.limits.maxReverseSpeed == .kmh(4))
+        #expect(c.limits.deceleration == 1.5)
+        #expect(c.limits.directionDwell == .seconds(3))
+        #expect(c.limits.railGrace == .seconds(1))
+        #expect(c.railRule == .both)
+        #expect(c.inputs == .simulated)
+        #expect(c.summary.contains("Delta MS300"))
+    }
+
+    @Test func productionConfigNamesTheMissingProfile() throws {
+        // Config/treadd.toml points at the installed profile, which this machine lacks.
+        let t = TOMLText(try String(contentsOfFile: PackagePaths.productionConfig, encoding: .utf8))
+        let installed = "/usr/share/treadd/drives/delta-ms300.toml"
+        try #require(!FileManager.default.fileExists(atPath: installed), "an installed profile would make this test moot")
+        #expect {
+            try DaemonConfig.load(path: PackagePaths.productionConfig)
+        } throws: { e in
+            guard let e = e as? FileError else { return false }
+            return e.file == PackagePaths.productionConfig && e.key == "drive.profile"
+                && e.line == t.line(of: "profile", in: "drive") && e.message.contains(installed)
+        }
+    }
+
+    @Test func productionConfigParsesWithTheProfileFromThePackage() throws {
+        var t = TOMLText(try String(contentsOfFile: PackagePaths.productionConfig, encoding: .utf8))
+        try t.set("profile", in: "drive", to: "profile = \"\(PackagePaths.deltaProfile)\"")
+        let c = try DaemonConfig.parse(t.text, file: "/etc/treadd/treadd.toml")
+        #expect(c.socketPath == "/run/treadd/treadd.sock")
+        #expect(c.programsDirectory == "/etc/treadd/programs")
+        #expect(c.modbus.transport == .rtu(SerialSettings(device: "/dev/treadmill-drive", baud: 19200, parity: "N", dataBits: 8, stopBits: 1, rs485: false)))
+        #expect(c.limits.maxForwardSpeed == .kmh(16))
+        #expect(c.limits.maxReverseSpeed == .kmh(4))
+    }
+
+    @Test func relativeProfileAndProgramsResolveAgainstTheConfigFolder() throws {
+        let dir = try TempFolder()
+        defer { dir.remove() }
+        try dir.write("drives/d.toml", try String(contentsOfFile: PackagePaths.deltaProfile, encoding: .utf8))
+        var t = TOMLText(demoText)
+        try t.set("profile", in: "drive", to: "profile = \"drives/d.toml\"")
+        let c = try DaemonConfig.load(path: try dir.write("treadd.toml", t.text))
+        #expect(c.profilePath == dir.url.appendingPathComponent("drives/d.toml").path)
+        #expect(c.programsDirectory == dir.url.appendingPathComponent("programs").path)
+    }
+
+    @Test func brokenProfileIsReportedInTheProfileFile() throws {
+        let dir = try TempFolder()
+        defer { dir.remove() }
+        var profile = TOMLText(try String(contentsOfFile: PackagePaths.deltaProfile, encoding: .utf8))
+        let line = try profile.set("unit_hz", in: "reference", to: "unit_hz = 0")
+        let profilePath = try dir.write("bad-drive.toml", profile.text)
+        var t = TOMLText(demoText)
+        try t.set("profile", in: "drive", to: "profile = \"\(profilePath)\"")
+        let file = try dir.write("treadd.toml", t.text)
+        #expect {
+            try DaemonConfig.load(path: file)
+        } throws: { e in
+            guard let e = e as? FileError else { return false }
+            return e.file == profilePath && e.line == line && e.key == "reference.unit_hz"
+        }
+    }
+
+    struct BadValue: Sendable, CustomTestStringConvertible {
+        var table: String, key: String, replacement: String
+        init(_ table: String, _ key: String, _ replacement: String) { self.table = table; self.key = key; self.replacement = replacement }
+        var testDescription: String { "[\(table)] \(replacement)" }
+    }
+
+    /// One broken value per case.
+    static let badValues: [BadValue] = [
+        BadValue("limits", "max_reverse_kmh", "max_reverse_kmh = 7.0"),
+        BadValue("limits", "rail_grace_s", "rail_grace_s = 5"),
+        BadValue("drive", "poll_ms", "poll_ms = 200"),  // 3 x 200 ms > the drive's 500 ms comm-loss timeout
+        BadValue("drive", "transport", "transport = \"udp\""),
+        BadValue("daemon", "control_hz", "control_hz = 100"),
+        BadValue("limits", "max_forward_kmh", "max_forward_kmh = 21.0"),  // 60 Hz x 0.3333 = 20 km/h
+        BadValue("limits", "rails", "rails = \"one\""),
+        BadValue("drive", "unit", "unit = 0"),
+        BadValue("belt", "kmh_per_hz", "kmh_per_hz = 0"),
+    ]
+
+    @Test(arguments: badValues)
+    func badValueIsRefusedWithFileLineAndKey(_ bad: BadValue) throws {
+        let (table, key) = (bad.table, bad.key)
+        var t = try demo()
+        let line = try t.set(key, in: table, to: bad.replacement)
+        let (e, file) = try rejection(t)
+        #expect(e.file == file)
+        #expect(e.key == "\(table).\(key)")
+        #expect(e.line == line)
+        #expect(e.description.hasPrefix("\(file):\(line): \(table).\(key): "))
+    }
+
+    @Test func pollIntervalAtAThirdOfTheTimeoutIsAccepted() throws {
+        var t = try demo()
+        try t.set("poll_ms", in: "drive", to: "poll_ms = 166")
+        let c = try DaemonConfig.parse(t.text, file: "treadd.toml")
+        #expect(c.pollInterval == .milliseconds(166))
+    }
+
+    @Test func unknownKeyIsRefused() throws {
+        var t = try demo()
+        let line = try t.set("max_reverse_kmh", in: "limits", to: "max_revrse_kmh = 4.0")
+        let (e, _) = try rejection(t)
+        #expect(e.key == "limits.max_revrse_kmh")
+        #expect(e.line == line)
+        #expect(e.message.contains("unknown key"))
+    }
+
+    @Test func missingDriveSectionIsRefused() throws {
+        let text = demoText.replacingOccurrences(of: "[drive]", with: "[driver]")
+        let t = TOMLText(text)
+        let (e, _) = try rejection(t)
+        #expect(e.key == "driver")
+        #expect(e.line == t.line(ofTable: "driver"))
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import Logging
+import Testing
+import TreadCore
+@testable import TreadHardware
+
+/// A `MotorDrive` that records every call and whose connect can be made to fail.
+final class RecordingDrive: MotorDrive, @unchecked Sendable {
+    enum Call: Hashable { case connect, disconnect, command(DriveSetpoint), resetFault, readReport }
+
+    private let cond = NSCondition()
+    private var _calls: [Call] = []
+    private var _connectError: DriveError?
+    var report = DriveReport(beltSpeed: .kmh(1.5), direction: .forward, running: true)
+
+    init(connectError: DriveError? = nil) { _connectError = connectError }
+
+    var description: String { "recording drive" }
+
+    var connectError: DriveError? {
+        get { cond.lock(); defer { cond.unlock() }; return _connectError }
+        set { cond.lock(); _connectError = newValue; cond.unlock() }
+    }
+
+    var calls: [Call] { cond.lock(); defer { cond.unlock() }; return _calls }
+
+    private func record(_ c: Call) {
+        cond.lock()
+        _calls.append(c)
+        cond.broadcast()
+        cond.unlock()
+    }
+
+    /// Waits until `condition` holds for the calls so far, or `timeout` passes.
+    func wait(timeout: TimeInterval = 5, until condition: ([Call]) -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        cond.lock(); defer { cond.unlock() }
+        while !condition(_calls) {
+            if !cond.wait(until: deadline) { return condition(_calls) }
+        }
+        return true
+    }
+
+    func connect() throws(DriveError) {
+        record(.connect)
+        if let e = connectError { throw e }
+    }
+    func disconnect() { record(.disconnect) }
+    func command(_ setpoint: DriveSetpoint) throws(DriveError) { record(.command(setpoint)) }
+    func resetFault() throws(DriveError) { record(.resetFault) }
+    func readReport() throws(DriveError) -> DriveReport {
+        record(.readReport)
+        return report
+    }
+}
+
+@Suite struct DriveLinkTests {
+    let logger = Logger(label: "test.drive-link")
+
+    /// Polls the link's feedback until `match` holds; the link publishes from its own thread.
+    func feedback(of link: DriveLink, timeout: Duration = .seconds(5), _ match: (DriveFeedback) -> Bool) -> DriveFeedback {
+        _ = eventually(timeout: timeout) { match(link.currentFeedback) }
+        return link.currentFeedback
+    }
+
+    @Test func offlineWithTheReasonWhileConnectFailsThenOnline() {
+        let drive = RecordingDrive(connectError: .bus(.connectFailed("Connection refused"), during: "connect"))
+        let link = DriveLink(pollInterval: .milliseconds(20), logger: logger) { drive }
+        #expect(link.currentFeedback == .connecting)
+        link.start()
+        defer { link.shutdown() }
+
+        let offline = feedback(of: link) { if case .offline = $0 { true } else { false } }
+        guard case .offline(let reason) = offline else {
+            Issue.record("expected offline, got \(offline)")
+            return
+        }
+        #expect(reason.contains("recording drive"))
+        #expect(reason.contains("Connection refused"))
+        #expect(!drive.calls.contains { if case .command = $0 { true } else { false } }, "nothing commanded while not connected")
+
+        drive.connectError = nil
+        let online = feedback(of: link) { if case .online = $0 { true } else { false } }
+        #expect(online == .online(drive.report))
+        #expect(link.currentStats.reconnects >= 1)
+        #expect(link.currentStats.transactions >= 1)
+        // The first thing after a successful connect is the (stop) setpoint.
+        let calls = drive.calls
+        let connected = calls.lastIndex(of: .connect)!
+        #expect(calls[connected + 1] == .command(.stop))
+    }
+
+    @Test func submittedStopReachesTheDriveWithoutWaitingForThePoll() {
+        let drive = RecordingDrive()
+        // A poll interval far longer than the deadlines below: only the wake-up on submit
+        // can deliver the setpoints in time.
+        let link = DriveLink(pollInterval: .seconds(30), logger: logger) { drive }
+        link.start()
+        defer { link.shutdown() }
+        #expect(drive.wait { $0.contains(.readReport) }, "connected and polled once")
+
+        let run = DriveSetpoint.run(.forward, .kmh(3))
+        link.submit(run)
+        #expect(drive.wait(timeout: 2) { $0.contains(.command(run)) })
+        link.submit(.stop)
+        #expect(drive.wait(timeout: 2) { calls in
+            guard let r = calls.lastIndex(of: .command(run)) else { return false }
+            return calls[r...].contains(.command(.stop))
+        })
+    }
+
+    @Test func resetFaultIsPassedOn() {
+        let drive = RecordingDrive()
+        let link = DriveLink(pollInterval: .seconds(30), logger: logger) { drive }
+        link.start()
+        defer { link.shutdown() }
+        #expect(drive.wait { $0.contains(.readReport) })
+        link.submit(.stop, resetFault: true)
+        #expect(drive.wait(timeout: 2) { $0.contains(.resetFault) })
+    }
+
+    @Test func shutdownStopsAndDisconnects() {
+        let drive = RecordingDrive()
+        let link = DriveLink(pollInterval: .milliseconds(20), logger: logger) { drive }
+        link.start()
+        let run = DriveSetpoint.run(.reverse, .kmh(2))
+        link.submit(run)
+        #expect(drive.wait { $0.contains(.command(run)) })
+        link.shutdown()
+        let calls = drive.calls
+        #expect(calls.last == .disconnect)
+        let lastCommand = calls.last { if case .command = $0 { true } else { false } }
+        #expect(lastCommand == .command(.stop))
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import Testing
+import TreadCore
+@testable import TreadHardware
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `ModbusDrive` through real libmodbus over TCP on 127.0.0.1, against an in-process
+/// `SimulatorServer` with the shipped Delta MS300 profile.
+@Suite(.serialized) struct ModbusDriveTests {
+    let profile: DriveProfile
+    /// 60 Hz = 30 km/h: round numbers for the ramp registers.
+    let calibration = BeltCalibration(kmhPerHz: 0.5)
+
+    init() throws {
+        profile = try DriveProfile.load(path: PackagePaths.deltaProfile)
+    }
+
+    func drive(_ settings: ModbusSettings, acceleration: Double = 3, deceleration: Double = 5) -> ModbusDrive {
+        ModbusDrive(profile: profile, settings: settings, calibration: calibration, acceleration: acceleration, deceleration: deceleration)
+    }
+
+    @Test func connectWritesTheSafetyParametersBeforeAnyRunCommand() throws {
+        let sim = try SimulatorHarness(profile: profile)
+        defer { try? sim.stop() }
+        let d = drive(sim.settings)
+        defer { d.disconnect() }
+        try d.connect()
+
+        sim.paused { server in
+            let regs = server.simulator
+            #expect(regs.read(address: 0x0903) == 5, "09-03 comm-loss timeout: 0.5 s in 0.1 s units")
+            #expect(regs.read(address: 0x0902) == 1, "09-02 warn and ramp to stop")
+            // 30 km/h full scale at 3 km/h/s = 10 s, at 5 km/h/s = 6 s, in 0.01 s units.
+            #expect(regs.read(address: 0x010C) == 1000)
+            #expect(regs.read(address: 0x010D) == 600)
+            #expect(regs.read(address: 0x0014) == 1)
+            #expect(regs.read(address: 0x0015) == 2)
+            #expect(regs.read(address: 0x2000) == 0x0001, "stop command latched")
+            #expect(!regs.runCommanded)
+            #expect(regs.commLossTimeout == .milliseconds(500))
+        }
+
+        try d.command(.run(.forward, .kmh(1)))
+        let w = d.writes
+        let stop = try #require(w.firstIndex { $0.register == 0x2000 && $0.value == 0x0001 })
+        let timeout = try #require(w.firstIndex { $0.register == 0x0903 && $0.value == 5 })
+        let action = try #require(w.firstIndex { $0.register == 0x0902 && $0.value == 1 })
+        let run = try #require(w.firstIndex { $0.register == 0x2000 && $0.value == 0x0012 })
+        let reference = try #require(w.firstIndex { $0.register == 0x2001 })
+        #expect(stop == 0, "stop is the first write")
+        #expect(stop < timeout && timeout < action && action < run)
+        #expect(reference < run, "reference before run")
+        #expect(w[reference].value == 200, "1 km/h = 2 Hz = 200 x 0.01 Hz")
+    }
+
+    @Test func runReverseRampsTheBeltUpInReverse() throws {
+        let sim = try SimulatorHarness(profile: profile)
+        defer { try? sim.stop() }
+        let d = drive(sim.settings)
+        defer { d.disconnect() }
+        try d.connect()
+        let idle = try d.readReport()
+        #expect(idle.beltSpeed == .zero)
+        #expect(!idle.running)
+        #expect(idle.fault == nil)
+
+        try d.command(.run(.reverse, .kmh(2)))
+        var speeds: [Double] = []
+        var last = idle
+        let reached = try eventually {
+            last = try d.readReport()
+            speeds.append(last.beltSpeed.kmh)
+            return last.beltSpeed.kmh >= 2 - 1e-6
+        }
+        #expect(reached, "belt at \(last.beltSpeed), samples \(speeds.count)")
+        #expect(last.direction == .reverse)
+        #expect(last.running)
+        #expect(speeds.count >= 3, "ramps, does not jump (6 Hz/s to 4 Hz takes about 0.7 s)")
+        #expect(zip(speeds, speeds.dropFirst()).allSatisfy { $0 <= $1 + 1e-9 }, "rises monotonically")
+        #expect(abs(last.beltSpeed.kmh - 2) < 1e-6, "holds the reference: 400 x 0.01 Hz x 0.5 km/h per Hz")
+
+        try d.command(.stop)
+        let stopped = try eventually {
+            let r = try d.readReport()
+            return !r.running && r.beltSpeed == .zero
+        }
+        #expect(stopped)
+    }
+
+    @Test func speedBeyondMaximumFrequencyIsRefusedWithoutWriting() throws {
+        let sim = try SimulatorHarness(profile: profile)
+        defer { try? sim.stop() }
+        let d = drive(sim.settings)
+        defer { d.disconnect() }
+        try d.connect()
+        let before = d.writes.count
+        // 31 km/h needs 62 Hz; the drive's maximum is 60 Hz.
+        #expect {
+            try d.command(.run(.forward, .kmh(31)))
+        } throws: { e in
+            guard case .outOfRange(let m) = e as? DriveError else { return false }
+            return m.contains("60")
+        }
+        #expect(d.writes.count == before, "no reference and no run command written")
+        try d.command(.run(.forward, .kmh(30)))
+        #expect(d.writes.count == before + 2, "exactly 60 Hz is allowed")
+    }
+
+    @Test func connectingWhereNothingListensIsAConnectFailure() throws {
+        let port = try unusedPort()
+        let d = drive(ModbusSettings(transport: .tcp(host: "127.0.0.1", port: port)))
+        do {
+            try d.connect()
+            Issue.record("connected to a port where nothing listens")
+        } catch {
+            guard case .bus(.connectFailed(let why), let during) = error else {
+                Issue.record("expected .bus(.connectFailed), got \(error)")
+                return
+            }
+            #expect(!why.isEmpty)
+            #expect(during == "connect")
+            #expect(error.needsReconnect)
+        }
+    }
+
+    @Test func requestsBeforeConnectFailWithoutTouchingTheBus() {
+        let d = drive(ModbusSettings(transport: .tcp(host: "127.0.0.1", port: 1)))
+        #expect(throws: DriveError.self) { try d.command(.stop) }
+        #expect(d.writes.isEmpty)
+    }
+
+    @Test func exceptionNames() {
+        #expect(ModbusError.exceptionName(2) == "illegal data address")
+        #expect(ModbusError.exceptionName(1) == "illegal function")
+        #expect(ModbusError.exceptionName(99) == "exception 99")
+        #expect(ModbusError.exception(2).description.contains("illegal data address"))
+    }
+
+    @Test func readPastTheLastRegisterIsAnIllegalAddressException() throws {
+        let sim = try SimulatorHarness(profile: profile)
+        defer { try? sim.stop() }
+        let c = try ModbusConnection(sim.settings)
+        try c.connect()
+        defer { c.close() }
+        #expect(throws: ModbusError.exception(2)) { try c.readRegisters(0xFFFF, count: 2) }
+        #expect(!ModbusError.exception(2).needsReconnect)
+        #expect(c.isConnected, "an exception is an answer: the link stays up")
+        #expect(try c.readRegisters(0xFFFF, count: 1) == [0])
+    }
+
+    /// A TCP port on 127.0.0.1 that was free a moment ago and has no listener.
+    func unusedPort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+        }
+        try #require(bound)
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+}
