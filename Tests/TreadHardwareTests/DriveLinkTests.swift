@@ -133,3 +133,42 @@ final class RecordingDrive: MotorDrive, @unchecked Sendable {
         #expect(lastCommand == .command(.stop))
     }
 }
+
+@Suite struct DriveLinkStaleSetpointTests {
+    /// A control loop that stops renewing its run setpoint must not leave the belt running:
+    /// polling keeps the drive's own comm-loss timer fed, so the link itself must stop.
+    @Test func runSetpointNotRenewedDecaysToStop() {
+        let drive = RecordingDrive()
+        let link = DriveLink(pollInterval: .milliseconds(20), setpointLifetime: .milliseconds(150),
+                             logger: Logger(label: "test.stale")) { drive }
+        link.start()
+        defer { link.shutdown() }
+        link.submit(.run(.forward, .kmh(3)))
+        #expect(drive.wait { $0.contains(.command(.run(.forward, .kmh(3)))) }, "the run setpoint reaches the drive")
+        // No further submits: the control loop has stalled.
+        let ranThenStopped = drive.wait(timeout: 5) { calls in
+            guard let run = calls.lastIndex(of: .command(.run(.forward, .kmh(3)))) else { return false }
+            return calls[run...].contains(.command(.stop))
+        }
+        #expect(ranThenStopped, "a stale run setpoint is replaced by a stop: \(drive.calls.suffix(5))")
+    }
+
+    @Test func renewedSetpointKeepsRunning() {
+        let drive = RecordingDrive()
+        let link = DriveLink(pollInterval: .milliseconds(20), setpointLifetime: .milliseconds(150),
+                             logger: Logger(label: "test.fresh")) { drive }
+        link.start()
+        defer { link.shutdown() }
+        // Renew as a healthy control loop does, for well over the lifetime, counting polls.
+        let start = drive.calls.count
+        for _ in 0..<30 {
+            link.submit(.run(.forward, .kmh(3)))
+            _ = drive.wait(timeout: 1) { $0.count > start && $0.last == .readReport }
+            Thread.sleep(forTimeInterval: 0.02)  // pacing of the simulated control loop, not synchronisation
+        }
+        let calls = drive.calls
+        let firstRun = calls.firstIndex(of: .command(.run(.forward, .kmh(3))))
+        #expect(firstRun != nil)
+        #expect(!calls[(firstRun ?? 0)...].contains(.command(.stop)), "no stop while the setpoint is renewed")
+    }
+}
