@@ -27,7 +27,7 @@ public final class Daemon: @unchecked Sendable {
         self.inputs = sim
         self.enable = SimulatedEnableOutput()
         let profile = config.profile, settings = config.modbus, calibration = config.calibration, limits = config.limits
-        self.drive = DriveLink(pollInterval: config.pollInterval, logger: logger) {
+        self.drive = DriveLink(pollInterval: config.pollInterval, missedPolls: config.missedPolls, logger: logger) {
             ModbusDrive(profile: profile, settings: settings, calibration: calibration,
                         acceleration: limits.acceleration, deceleration: limits.deceleration)
         }

@@ -28,7 +28,7 @@ extension DaemonConfig {
 
         let drive = try root.required("drive", root.section)
         try drive.rejectUnknownKeys(["profile", "transport", "host", "port", "unit", "device", "baud", "parity", "data_bits", "stop_bits",
-                                     "rs485", "poll_ms", "response_timeout_ms"])
+                                     "rs485", "rts", "poll_ms", "response_timeout_ms", "byte_timeout_ms", "missed_polls"])
         let profilePath = resolve(try drive.required("profile", drive.string))
         let profile: DriveProfile
         do { profile = try DriveProfile.load(path: profilePath) } catch {
@@ -53,9 +53,14 @@ extension DaemonConfig {
             }
             transport = .rtu(SerialSettings(device: try drive.required("device", drive.string), baud: baud, parity: Character(parity),
                                             dataBits: try drive.int("data_bits") ?? 8, stopBits: try drive.int("stop_bits") ?? 1,
-                                            rs485: try drive.bool("rs485") ?? false))
+                                            rs485: try drive.bool("rs485") ?? false, rts: try rtsMode()))
         default:
             throw drive.error("transport", "must be \"tcp\" or \"rtu\", got \"\(transportName)\"")
+        }
+        func rtsMode() throws(FileError) -> SerialSettings.RTSMode {
+            let text = try drive.string("rts") ?? "none"
+            guard let m = SerialSettings.RTSMode(rawValue: text) else { throw drive.error("rts", "must be \"none\", \"up\" or \"down\", got \"\(text)\"") }
+            return m
         }
         let unit = try drive.int("unit") ?? 1
         guard (1...247).contains(unit) else { throw drive.error("unit", "must be 1...247, got \(unit)") }
@@ -63,10 +68,14 @@ extension DaemonConfig {
         let timeoutMs = try drive.int("response_timeout_ms") ?? 200
         // The drive's own comm-loss stop must never fire while treadd is healthy, and must
         // fire soon after it is not: polls come at least three times per timeout.
-        guard pollMs >= 10, Double(pollMs) * 3 <= profile.commLossTimeout.inSeconds * 1000 else {
-            throw drive.error("poll_ms", "must be between 10 and a third of the drive's comm-loss timeout (\(Int(profile.commLossTimeout.inSeconds * 1000)) ms), got \(pollMs)")
+        guard pollMs >= 10, pollMs <= 200, Double(pollMs) * 3 <= profile.commLossTimeout.inSeconds * 1000 else {
+            throw drive.error("poll_ms", "must be between 10 and 200 (at least 5 polls a second) and at most a third of the drive's comm-loss timeout (\(Int(profile.commLossTimeout.inSeconds * 1000)) ms), got \(pollMs)")
         }
         guard (20...1000).contains(timeoutMs) else { throw drive.error("response_timeout_ms", "must be 20...1000, got \(timeoutMs)") }
+        let byteTimeoutMs = try drive.int("byte_timeout_ms") ?? 50
+        guard (1...1000).contains(byteTimeoutMs) else { throw drive.error("byte_timeout_ms", "must be 1...1000, got \(byteTimeoutMs)") }
+        let missedPolls = try drive.int("missed_polls") ?? 3
+        guard (1...20).contains(missedPolls) else { throw drive.error("missed_polls", "must be 1...20, got \(missedPolls)") }
 
         let belt = try root.required("belt", root.section)
         try belt.rejectUnknownKeys(["kmh_per_hz"])
@@ -105,8 +114,8 @@ extension DaemonConfig {
 
         return DaemonConfig(
             file: file, socketPath: socket, programsDirectory: programs, controlHz: hz, profilePath: profilePath, profile: profile,
-            modbus: ModbusSettings(transport: transport, unit: unit, responseTimeout: .milliseconds(timeoutMs)),
-            pollInterval: .milliseconds(pollMs), calibration: BeltCalibration(kmhPerHz: kmhPerHz), limits: limits,
+            modbus: ModbusSettings(transport: transport, unit: unit, responseTimeout: .milliseconds(timeoutMs), byteTimeout: .milliseconds(byteTimeoutMs)),
+            pollInterval: .milliseconds(pollMs), missedPolls: missedPolls, calibration: BeltCalibration(kmhPerHz: kmhPerHz), limits: limits,
             railRule: railRule, inputs: source, initialInputs: .ready)
     }
 }

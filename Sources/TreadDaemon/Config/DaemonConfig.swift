@@ -14,6 +14,8 @@ public struct DaemonConfig: Sendable {
     public var profile: DriveProfile
     public var modbus: ModbusSettings
     public var pollInterval: Duration
+    /// Consecutive failed polls that make the drive offline (a latched fault).
+    public var missedPolls: Int
     public var calibration: BeltCalibration
     public var limits: MachineLimits
     public var railRule: Interlock.RailRule

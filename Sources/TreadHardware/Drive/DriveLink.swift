@@ -32,14 +32,15 @@ public final class DriveLink: @unchecked Sendable {
     private var finished = false
     private var thread: Thread?
 
-    /// Consecutive failed cycles before the link is declared offline and reopened.
-    public static let failuresBeforeOffline = 3
+    /// Consecutive failed polls before the link is declared offline (a latched fault upstream).
+    private let missedPollsAllowed: Int
 
     /// - Parameter setpointLifetime: a run setpoint not renewed within this time is replaced by
     ///   a stop. Polling keeps the drive's own comm-loss timer fed, so without this a stalled
     ///   control loop would leave the belt running on its last setpoint.
-    public init(pollInterval: Duration = .milliseconds(50), setpointLifetime: Duration = .milliseconds(300), logger: Logger,
-                makeDrive: @escaping @Sendable () -> any MotorDrive) {
+    public init(pollInterval: Duration = .milliseconds(50), setpointLifetime: Duration = .milliseconds(300), missedPolls: Int = 3,
+                logger: Logger, makeDrive: @escaping @Sendable () -> any MotorDrive) {
+        self.missedPollsAllowed = max(1, missedPolls)
         self.makeDrive = makeDrive
         self.pollInterval = pollInterval
         self.setpointLifetime = setpointLifetime
@@ -144,7 +145,7 @@ public final class DriveLink: @unchecked Sendable {
                 failures += 1
                 bump(\.errors)
                 logger.warning("drive transaction failed", metadata: ["error": "\(error)", "consecutive": "\(failures)"])
-                if error.needsReconnect || failures >= Self.failuresBeforeOffline {
+                if error.needsReconnect || failures >= missedPollsAllowed {
                     publish(.offline(reason: "\(drive.description): \(error)"), error: true)
                     drive.disconnect()
                     connected = false

@@ -14,7 +14,8 @@ extension DriveProfile {
     /// roles, a zero scale, equal run and stop values, a comm-loss timeout that is off.
     public static func parse(_ text: String, file: String) throws(FileError) -> DriveProfile {
         let root = try TOMLDocument(text: text, file: file).root
-        try root.rejectUnknownKeys(["drive", "command", "reference", "status", "fault_reset", "comm_loss", "ramps", "parameters", "fault_codes"])
+        try root.rejectUnknownKeys(["drive", "command", "reference", "status", "fault_reset", "comm_loss", "ramps", "parameters", "fault_codes",
+                                    "start_sequence", "apply", "identity"])
         let drive = try root.required("drive", root.section)
         try drive.rejectUnknownKeys(["name", "manual", "register_numbering", "write_function", "single_register_reads", "max_frequency_hz"])
         let numbering = try drive.int("register_numbering") ?? 0
@@ -37,9 +38,13 @@ extension DriveProfile {
             return v
         }
         func pattern(_ s: TOMLSection, _ key: String) throws(FileError) -> BitPattern {
-            let t = try s.required(key, s.section)
-            try t.rejectUnknownKeys(["mask", "value"])
-            let p = BitPattern(mask: try word(t, "mask"), value: try word(t, "value"))
+            guard let p = try optionalPattern(s, key) else { throw s.error(key, "is required but missing") }
+            return p
+        }
+        func optionalPattern(_ s: TOMLSection, _ key: String) throws(FileError) -> BitPattern? {
+            guard let t = try s.section(key) else { return nil }
+            try t.rejectUnknownKeys(["mask", "value", "register"])
+            let p = BitPattern(mask: try word(t, "mask"), value: try word(t, "value"), register: try reg(t, "register"))
             guard p.mask != 0, p.value & ~p.mask == 0 else { throw s.error(key, "value must lie within a non-zero mask") }
             return p
         }
@@ -50,11 +55,12 @@ extension DriveProfile {
         let command = try root.required("command", root.section)
         try command.rejectUnknownKeys(["register", "run_forward", "run_reverse", "stop"])
         let reference = try root.required("reference", root.section)
-        try reference.rejectUnknownKeys(["register", "unit_hz"])
+        try reference.rejectUnknownKeys(["register", "unit_hz", "full_scale_counts"])
         let status = try root.required("status", root.section)
-        try status.rejectUnknownKeys(["state_register", "running", "reverse", "output_frequency_register", "output_unit_hz", "fault_code_register"])
+        try status.rejectUnknownKeys(["state_register", "running", "reverse", "output_frequency_register", "output_unit_hz", "output_signed",
+                                      "output_full_scale_counts", "zero_speed", "fault", "fault_code_register"])
         let reset = try root.required("fault_reset", root.section)
-        try reset.rejectUnknownKeys(["register", "value"])
+        try reset.rejectUnknownKeys(["register", "value", "release_value"])
         let comm = try root.required("comm_loss", root.section)
         try comm.rejectUnknownKeys(["timeout_register", "timeout_unit_s", "timeout_s", "action_register", "action_value", "action", "fault_code"])
         let ramps = try root.section("ramps")
@@ -78,23 +84,70 @@ extension DriveProfile {
                                          value: try word(p, "value"), verify: try p.bool("verify") ?? true))
         }
 
+        let maxHz = try scale(drive, "max_frequency_hz")
+        /// Either a unit in Hz per count, or the count that means 100% of max frequency
+        /// (DRIVECOM drives: 0x4000 = 100%).
+        func unitHz(_ s: TOMLSection, unitKey: String, countsKey: String) throws(FileError) -> Double {
+            if s.contains(countsKey) {
+                if s.contains(unitKey) { throw s.error(countsKey, "give either \(unitKey) or \(countsKey), not both") }
+                let counts = try s.required(countsKey, s.int)
+                guard counts > 0, counts <= 0xFFFF else { throw s.error(countsKey, "must be 1...65535, got \(counts)") }
+                return maxHz / Double(counts)
+            }
+            return try scale(s, unitKey)
+        }
+        var sequence: [SequenceStep] {
+            get throws(FileError) {
+                var out: [SequenceStep] = []
+                for st in try root.sections("start_sequence") {
+                    try st.rejectUnknownKeys(["register", "value", "expect", "timeout_ms"])
+                    let ms = try st.int("timeout_ms") ?? 1000
+                    guard (1...10_000).contains(ms) else { throw st.error("timeout_ms", "must be 1...10000, got \(ms)") }
+                    out.append(SequenceStep(register: try st.required("register") { k throws(FileError) in try reg(st, k) },
+                                            value: try word(st, "value"), expect: try optionalPattern(st, "expect"), timeout: .milliseconds(ms)))
+                }
+                return out
+            }
+        }
+        var applyWrite: RegisterWrite? {
+            get throws(FileError) {
+                guard let a = try root.section("apply") else { return nil }
+                try a.rejectUnknownKeys(["register", "value"])
+                return RegisterWrite(register: try a.required("register") { k throws(FileError) in try reg(a, k) }, value: try word(a, "value"))
+            }
+        }
+        var identity: [IdentityRegister] {
+            get throws(FileError) {
+                var out: [IdentityRegister] = []
+                for i in try root.sections("identity") {
+                    try i.rejectUnknownKeys(["name", "register"])
+                    out.append(IdentityRegister(name: try i.required("name", i.string), register: try i.required("register") { k throws(FileError) in try reg(i, k) }))
+                }
+                return out
+            }
+        }
+
         let profile = DriveProfile(
             name: try drive.required("name", drive.string),
             manual: try drive.string("manual") ?? "",
             writeFunction: writeFunction,
             singleRegisterReads: try drive.bool("single_register_reads") ?? false,
-            maxFrequencyHz: try scale(drive, "max_frequency_hz"),
+            maxFrequencyHz: maxHz,
             commandRegister: try command.required("register") { k throws(FileError) in try reg(command, k) },
             runForward: try word(command, "run_forward"), runReverse: try word(command, "run_reverse"), stop: try word(command, "stop"),
             referenceRegister: try reference.required("register") { k throws(FileError) in try reg(reference, k) },
-            referenceUnitHz: try scale(reference, "unit_hz"),
+            referenceUnitHz: try unitHz(reference, unitKey: "unit_hz", countsKey: "full_scale_counts"),
             stateRegister: try status.required("state_register") { k throws(FileError) in try reg(status, k) },
             running: try pattern(status, "running"), reverse: try pattern(status, "reverse"),
             outputFrequencyRegister: try status.required("output_frequency_register") { k throws(FileError) in try reg(status, k) },
-            outputUnitHz: try scale(status, "output_unit_hz"),
+            outputUnitHz: try unitHz(status, unitKey: "output_unit_hz", countsKey: "output_full_scale_counts"),
+            outputSigned: try status.bool("output_signed") ?? false,
+            zeroSpeed: try optionalPattern(status, "zero_speed"), faultBit: try optionalPattern(status, "fault"),
             faultCodeRegister: try reg(status, "fault_code_register"), faultCodes: codes,
             faultResetRegister: try reset.required("register") { k throws(FileError) in try reg(reset, k) },
             faultResetValue: try word(reset, "value"),
+            faultResetRelease: reset.contains("release_value") ? try word(reset, "release_value") : nil,
+            startSequence: try sequence,
             commLossTimeoutRegister: try comm.required("timeout_register") { k throws(FileError) in try reg(comm, k) },
             commLossTimeoutUnit: try scale(comm, "timeout_unit_s"), commLossTimeout: .fractionalSeconds(timeout),
             commLossActionRegister: try comm.required("action_register") { k throws(FileError) in try reg(comm, k) },
@@ -104,7 +157,7 @@ extension DriveProfile {
             decelTimeRegister: try ramps.flatMap { r throws(FileError) in try reg(r, "decel_time_register") },
             rampTimeUnit: try ramps.map { r throws(FileError) in try scale(r, "time_unit_s") } ?? 0.1,
             rampFullScaleHz: try ramps.map { r throws(FileError) in try scale(r, "full_scale_hz") } ?? 60,
-            parameters: params)
+            parameters: params, apply: try applyWrite, identity: try identity)
         try profile.checkConsistency(root: root, command: command, comm: comm)
         return profile
     }
@@ -134,6 +187,7 @@ extension DriveProfile {
         try claim(commLossActionRegister, "comm_loss.action_register")
         try claim(accelTimeRegister, "ramps.accel_time_register")
         try claim(decelTimeRegister, "ramps.decel_time_register")
+        try claim(apply?.register, "apply.register")
         // Status registers may share a word (state and fault in one register on some drives),
         // but never a register treadd writes to.
         for (r, role) in [(stateRegister, "status.state_register"), (outputFrequencyRegister, "status.output_frequency_register")] {

@@ -6,10 +6,33 @@ import TreadCore
 /// All addresses are stored as protocol addresses (0-based); a profile written with the
 /// manual's 1-based numbering says `register_numbering = 1` and is converted once, here.
 public struct DriveProfile: Hashable, Sendable {
+    /// Bits of a status word that mean something when `word & mask == value`. `register`
+    /// names the word when it is not the main state register (Yaskawa's zero-speed bit lives
+    /// in Drive Status 2).
     public struct BitPattern: Hashable, Sendable {
         public var mask: UInt16
         public var value: UInt16
+        public var register: UInt16? = nil
         public func matches(_ word: UInt16) -> Bool { word & mask == value }
+    }
+
+    /// One step of a start-up (enable) sequence: write, then wait until a status word
+    /// matches, within a time limit. DRIVECOM drives need 6 -> 7 -> 15 before they run.
+    public struct SequenceStep: Hashable, Sendable {
+        public var register: UInt16
+        public var value: UInt16
+        public var expect: BitPattern?
+        public var timeout: Duration
+    }
+
+    public struct RegisterWrite: Hashable, Sendable {
+        public var register: UInt16
+        public var value: UInt16
+    }
+
+    public struct IdentityRegister: Hashable, Sendable {
+        public var name: String
+        public var register: UInt16
     }
 
     public enum WriteFunction: Int, Hashable, Sendable {
@@ -43,11 +66,20 @@ public struct DriveProfile: Hashable, Sendable {
     public var reverse: BitPattern
     public var outputFrequencyRegister: UInt16
     public var outputUnitHz: Double
+    /// The output frequency register is two's complement (negative in reverse).
+    public var outputSigned: Bool = false
+    public var zeroSpeed: BitPattern? = nil
+    public var faultBit: BitPattern? = nil
     public var faultCodeRegister: UInt16?
     public var faultCodes: [Int: String]
 
     public var faultResetRegister: UInt16
     public var faultResetValue: UInt16
+    /// Written after `faultResetValue` where the drive resets on an edge (DRIVECOM bit 7).
+    public var faultResetRelease: UInt16? = nil
+
+    /// Run after connect and after a fault reset, before any run command.
+    public var startSequence: [SequenceStep] = []
 
     /// The drive's own stop on a silent master: the last line of defence if treadd dies.
     public var commLossTimeoutRegister: UInt16
@@ -65,6 +97,18 @@ public struct DriveProfile: Hashable, Sendable {
     public var rampFullScaleHz: Double
 
     public var parameters: [ParameterWrite]
+    /// Written after the parameters on drives that take them only on an ENTER/apply command.
+    public var apply: RegisterWrite? = nil
+    /// Read and shown by a drive probe (model, firmware).
+    public var identity: [IdentityRegister] = []
+
+    /// Every register a status poll reads, state register first.
+    public var statusRegisters: [UInt16] {
+        var out = [stateRegister, outputFrequencyRegister]
+        for r in [zeroSpeed?.register, faultBit?.register, running.register, reverse.register, faultCodeRegister].compactMap({ $0 })
+        where !out.contains(r) { out.append(r) }
+        return out
+    }
 
     public var commLossTimeoutCounts: UInt16 {
         UInt16((commLossTimeout.inSeconds / commLossTimeoutUnit).rounded())

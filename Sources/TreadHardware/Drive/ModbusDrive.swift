@@ -1,3 +1,4 @@
+import Foundation
 import TreadCore
 
 /// A `MotorDrive` that executes a `DriveProfile` over libmodbus.
@@ -34,11 +35,38 @@ public final class ModbusDrive: MotorDrive {
         // Order matters: stop first, then the comm-loss stop, so that from the very first
         // run command a silent controller stops the belt.
         try write(profile.commandRegister, profile.stop, "stop command")
-        try write(profile.commLossTimeoutRegister, profile.commLossTimeoutCounts, "comm-loss timeout", verify: true)
-        try write(profile.commLossActionRegister, profile.commLossActionValue, "comm-loss action (\(profile.commLossAction))", verify: true)
+        try write(profile.commLossTimeoutRegister, profile.commLossTimeoutCounts, "comm-loss timeout", verify: profile.apply == nil)
+        try write(profile.commLossActionRegister, profile.commLossActionValue, "comm-loss action (\(profile.commLossAction))", verify: profile.apply == nil)
         if let r = profile.accelTimeRegister { try write(r, try rampCounts(acceleration), "acceleration time") }
         if let r = profile.decelTimeRegister { try write(r, try rampCounts(deceleration), "deceleration time") }
-        for p in profile.parameters { try write(p.register, p.value, p.name, verify: p.verify) }
+        for p in profile.parameters { try write(p.register, p.value, p.name, verify: p.verify && profile.apply == nil) }
+        if let a = profile.apply {
+            // Drives such as Yaskawa take parameters only on ENTER; verify after it.
+            try write(a.register, a.value, "apply (ENTER) command")
+            try verify(profile.commLossTimeoutRegister, profile.commLossTimeoutCounts, "comm-loss timeout")
+            try verify(profile.commLossActionRegister, profile.commLossActionValue, "comm-loss action")
+            for p in profile.parameters where p.verify { try verify(p.register, p.value, p.name) }
+        }
+        try runStartSequence()
+    }
+
+    /// DRIVECOM-style enable: each step written, then its status awaited within its limit.
+    private func runStartSequence() throws(DriveError) {
+        for (i, step) in profile.startSequence.enumerated() {
+            try write(step.register, step.value, "start-up sequence step \(i + 1)")
+            guard let expect = step.expect else { continue }
+            let statusRegister = expect.register ?? profile.stateRegister
+            let deadline = ContinuousClock.now + step.timeout
+            var last: UInt16 = 0
+            while true {
+                last = try read(statusRegister, "status during start-up step \(i + 1)")
+                if expect.matches(last) { break }
+                guard ContinuousClock.now < deadline else {
+                    throw .sequenceTimeout(step: i + 1, register: statusRegister, expected: expect.value, got: last)
+                }
+                Thread.sleep(forTimeInterval: 0.01)  // the drive's own state machine needs a moment
+            }
+        }
     }
 
     public func disconnect() {
@@ -64,19 +92,36 @@ public final class ModbusDrive: MotorDrive {
 
     public func resetFault() throws(DriveError) {
         try write(profile.faultResetRegister, profile.faultResetValue, "fault reset")
+        if let release = profile.faultResetRelease { try write(profile.faultResetRegister, release, "fault reset release") }
+        // A DRIVECOM drive falls back to "switch on disabled" after a fault: enable it again.
+        try runStartSequence()
+    }
+
+    /// Reads the profile's identity registers (model, firmware) for a probe report.
+    public func readIdentity() throws(DriveError) -> [(name: String, value: UInt16)] {
+        var out: [(String, UInt16)] = []
+        for i in profile.identity { out.append((i.name, try read(i.register, i.name))) }
+        return out
     }
 
     public func readReport() throws(DriveError) -> DriveReport {
-        let wanted = [profile.stateRegister, profile.outputFrequencyRegister] + (profile.faultCodeRegister.map { [$0] } ?? [])
+        let wanted = profile.statusRegisters
         let values = try readAll(wanted)
-        let state = values[0], output = values[1]
-        let code = values.count > 2 ? values[2] : 0
-        let hz = Double(output) * profile.outputUnitHz
+        var word: [UInt16: UInt16] = [:]
+        for (r, v) in zip(wanted, values) { word[r] = v }
+        func matches(_ p: DriveProfile.BitPattern) -> Bool { p.matches(word[p.register ?? profile.stateRegister] ?? 0) }
+        let raw = word[profile.outputFrequencyRegister] ?? 0
+        let counts = profile.outputSigned ? abs(Double(Int16(bitPattern: raw))) : Double(raw)
+        var speed = calibration.speed(hz: counts * profile.outputUnitHz)
+        // A drive that says "zero speed" is believed even if the frequency word lags.
+        if let z = profile.zeroSpeed, matches(z) { speed = .zero }
+        let code = profile.faultCodeRegister.flatMap { word[$0] } ?? 0
+        let tripped = code != 0 || (profile.faultBit.map(matches) ?? false)
         return DriveReport(
-            beltSpeed: calibration.speed(hz: hz),
-            direction: profile.reverse.matches(state) ? .reverse : .forward,
-            running: profile.running.matches(state),
-            fault: code == 0 ? nil : DriveTrip(code: Int(code), message: profile.faultMessage(Int(code))))
+            beltSpeed: speed,
+            direction: matches(profile.reverse) ? .reverse : .forward,
+            running: matches(profile.running),
+            fault: tripped ? DriveTrip(code: Int(code), message: code == 0 ? "the drive reports a fault" : profile.faultMessage(Int(code))) : nil)
     }
 
     /// One block read when the registers are close together and the drive allows it (the
@@ -109,16 +154,20 @@ public final class ModbusDrive: MotorDrive {
 
     private func write(_ register: UInt16, _ value: UInt16, _ what: String, verify: Bool = false) throws(DriveError) {
         let c = try connection()
-        do { try c.writeRegister(register, value, function: profile.writeFunction) } catch { throw .bus(error, during: "writing \(what)") }
-        writes.append((register, value))
-        if verify {
-            let back = try read(register, what)
-            guard back == value else { throw .verificationFailed(parameter: what, wrote: value, read: back) }
+        do { try c.writeRegister(register, value, function: profile.writeFunction) } catch {
+            throw .bus(error, during: "writing \(what) (register \(hex(register)))")
         }
+        writes.append((register, value))
+        if verify { try self.verify(register, value, what) }
+    }
+
+    private func verify(_ register: UInt16, _ value: UInt16, _ what: String) throws(DriveError) {
+        let back = try read(register, what)
+        guard back == value else { throw .verificationFailed(parameter: what, wrote: value, read: back) }
     }
 
     private func read(_ register: UInt16, _ what: String) throws(DriveError) -> UInt16 {
         let c = try connection()
-        do { return try c.readRegisters(register, count: 1)[0] } catch { throw .bus(error, during: "reading \(what)") }
+        do { return try c.readRegisters(register, count: 1)[0] } catch { throw .bus(error, during: "reading \(what) (register \(hex(register)))") }
     }
 }

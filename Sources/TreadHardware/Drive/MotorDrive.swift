@@ -20,6 +20,8 @@ public enum DriveError: Error, Hashable, Sendable, CustomStringConvertible {
     case verificationFailed(parameter: String, wrote: UInt16, read: UInt16)
     /// A setpoint the drive's scaling cannot express (beyond max frequency, or overflow).
     case outOfRange(String)
+    /// A start-up sequence step whose status never came.
+    case sequenceTimeout(step: Int, register: UInt16, expected: UInt16, got: UInt16)
 
     public var needsReconnect: Bool {
         if case .bus(let e, _) = self { return e.needsReconnect }
@@ -31,8 +33,16 @@ public enum DriveError: Error, Hashable, Sendable, CustomStringConvertible {
         case .bus(let e, let what): return "\(what): \(e)"
         case .verificationFailed(let p, let w, let r): return "\(p): wrote \(w) but read back \(r)"
         case .outOfRange(let m): return m
+        case .sequenceTimeout(let step, let r, let e, let g):
+            return "start-up sequence step \(step): status register \(hex(r)) never showed \(hex(e)) (last read \(hex(g)))"
         }
     }
+}
+
+/// Registers and values as a technician reads them in a manual: 0x2000.
+public func hex(_ v: UInt16) -> String {
+    let h = String(v, radix: 16, uppercase: true)
+    return "0x" + String(repeating: "0", count: max(0, 4 - h.count)) + h
 }
 
 /// Belt calibration: belt speed per motor hertz (roller diameter, pulley ratio, poles, slip).

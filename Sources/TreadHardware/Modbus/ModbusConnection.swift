@@ -38,11 +38,18 @@ final class ModbusConnection {
         guard !isConnected else { return }
         cmodbus_clear_errno()
         guard modbus_connect(ctx) == 0 else { throw ModbusError.fromErrno(connecting: true) }
-        if case .rtu(let s) = settings.transport, s.rs485 {
-            if modbus_rtu_set_serial_mode(ctx, cmodbus_rtu_rs485()) != 0 {
+        if case .rtu(let s) = settings.transport {
+            var ok = true
+            if s.rs485 { ok = modbus_rtu_set_serial_mode(ctx, cmodbus_rtu_rs485()) == 0 }
+            switch s.rts {
+            case .none: break
+            case .up: ok = ok && modbus_rtu_set_rts(ctx, cmodbus_rtu_rts_up()) == 0
+            case .down: ok = ok && modbus_rtu_set_rts(ctx, cmodbus_rtu_rts_down()) == 0
+            }
+            if !ok {
                 let e = ModbusError.fromErrno(connecting: true)
                 modbus_close(ctx)
-                throw e
+                throw .invalidSettings("\(s.device): RS-485/RTS mode not supported by this port (\(e))")
             }
         }
         isConnected = true

@@ -20,8 +20,14 @@ public struct SerialSettings: Hashable, Sendable {
     public var stopBits: Int
     /// Use the kernel's RS-485 mode (TIOCSRS485); most USB adapters switch direction themselves.
     public var rs485: Bool
+    /// RTS toggling for adapters that need the master to drive the transmitter enable.
+    public var rts: RTSMode
 
-    public init(device: String, baud: Int = 19200, parity: Character = "N", dataBits: Int = 8, stopBits: Int = 1, rs485: Bool = false) {
+    public enum RTSMode: String, Hashable, Sendable { case none, up, down }
+
+    public init(device: String, baud: Int = 19200, parity: Character = "N", dataBits: Int = 8, stopBits: Int = 1, rs485: Bool = false,
+                rts: RTSMode = .none) {
+        self.rts = rts
         self.device = device
         self.baud = baud
         self.parity = parity
