@@ -14,16 +14,10 @@ struct Treadd: AsyncParsableCommand {
             Examples:
               treadd --config /etc/treadd/treadd.toml
               treadd --config Config/demo.toml --socket /tmp/treadd.sock
-            """)
-
-    @Option(help: "Configuration file.")
-    var config: String = "/etc/treadd/treadd.toml"
-
-    @Option(help: "Control socket path (overrides the config file).")
-    var socket: String?
-
-    @Flag(name: .customLong("check-config"), help: "Validate the configuration, print the effective values, and exit.")
-    var checkConfig = false
+              treadd probe-drive --config /etc/treadd/treadd.toml
+            """,
+        subcommands: [Serve.self, ProbeDrive.self],
+        defaultSubcommand: Serve.self)
 
     /// Unblocks the termination signals on the main thread before anything else runs.
     static func main() async {
@@ -39,32 +33,15 @@ struct Treadd: AsyncParsableCommand {
             exit(withError: error)
         }
     }
+}
 
-    func run() async throws {
-        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
-        var logger = Logger(label: "treadd")
-        logger.logLevel = .info
-        var cfg: DaemonConfig
-        do {
-            cfg = try DaemonConfig.load(path: config)
-        } catch {
-            FileHandle.standardError.write(Data("treadd: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
-        if let socket { cfg.socketPath = socket }
-        if checkConfig {
-            print(cfg.summary)
-            return
-        }
-        let daemon = Daemon(config: cfg, logger: logger)
-        do {
-            try daemon.start()
-        } catch {
-            FileHandle.standardError.write(Data("treadd: \(error)\n".utf8))
-            throw ExitCode(1)
-        }
-        let group = ServiceGroup(services: [DaemonService(daemon: daemon)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        try await group.run()
+/// Loads the configuration or exits with a one-line error naming file, line and key.
+func loadConfig(_ path: String) throws -> DaemonConfig {
+    do {
+        return try DaemonConfig.load(path: path)
+    } catch {
+        FileHandle.standardError.write(Data("treadd: \(error)\n".utf8))
+        throw ExitCode(2)
     }
 }
 

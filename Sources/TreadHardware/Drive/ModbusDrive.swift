@@ -97,6 +97,22 @@ public final class ModbusDrive: MotorDrive {
         try runStartSequence()
     }
 
+    /// Every parameter connect writes and expects to read back, for a probe.
+    public var expectedParameters: [(name: String, register: UInt16, value: UInt16)] {
+        var out: [(String, UInt16, UInt16)] = [
+            ("comm-loss timeout", profile.commLossTimeoutRegister, profile.commLossTimeoutCounts),
+            ("comm-loss action (\(profile.commLossAction))", profile.commLossActionRegister, profile.commLossActionValue),
+        ]
+        if let r = profile.accelTimeRegister, let v = try? rampCounts(acceleration) { out.append(("acceleration time", r, v)) }
+        if let r = profile.decelTimeRegister, let v = try? rampCounts(deceleration) { out.append(("deceleration time", r, v)) }
+        for p in profile.parameters where p.verify { out.append((p.name, p.register, p.value)) }
+        return out
+    }
+
+    public func readRegister(_ register: UInt16, _ what: String) throws(DriveError) -> UInt16 {
+        try read(register, what)
+    }
+
     /// Reads the profile's identity registers (model, firmware) for a probe report.
     public func readIdentity() throws(DriveError) -> [(name: String, value: UInt16)] {
         var out: [(String, UInt16)] = []
