@@ -74,6 +74,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "treadbench",
+            dependencies: [
+                "TreadHardware", "TreadCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "TreadCoreTests", dependencies: ["TreadCore"]),
         .testTarget(
             name: "TreadHardwareTests",

@@ -1,0 +1,106 @@
+import Foundation
+import TreadCore
+import TreadHardware
+
+/// What the drive thread was doing, with when it started and ended (monotonic ns).
+struct Span: Sendable {
+    enum Kind: String, Sendable { case poll, run, stop, other }
+    var kind: Kind
+    var start: UInt64
+    var end: UInt64
+    var failed: Bool
+}
+
+/// Spans recorded by `TimingDrive` on the drive thread, read by the benchmark's thread.
+final class SpanLog: @unchecked Sendable {
+    private let cond = NSCondition()
+    // Guarded by `cond`. Polls and commands apart, each in the order they started (one thread
+    // records them, one at a time).
+    private var polls: [Span] = []
+    private var commands: [Span] = []
+
+    init() { polls.reserveCapacity(1 << 20) }
+
+    func record(_ span: Span) {
+        cond.lock()
+        if span.kind == .poll {
+            polls.append(span)
+        } else {
+            commands.append(span)
+            cond.broadcast()
+        }
+        cond.unlock()
+    }
+
+    /// Waits until a command of `kind` that started at or after `after` has ended; returns it,
+    /// or nil at the timeout.
+    func waitForCommand(_ kind: Span.Kind, startedAtOrAfter after: UInt64, timeout: Double) -> Span? {
+        let deadline = Date().addingTimeInterval(timeout)
+        cond.lock()
+        defer { cond.unlock() }
+        while true {
+            for s in commands.reversed() {
+                if s.start < after { break }
+                if s.kind == kind { return s }
+            }
+            if !cond.wait(until: deadline) { return nil }
+        }
+    }
+
+    func snapshot() -> (polls: [Span], commands: [Span]) {
+        cond.lock()
+        defer { cond.unlock() }
+        return (polls, commands)
+    }
+}
+
+/// A `MotorDrive` that forwards to a `ModbusDrive` and timestamps each call: when
+/// `command` and `readReport` are entered and when they return. The stop frame is written
+/// by the first thing `ModbusDrive.command(.stop)` does, so the entry time of
+/// `command(.stop)` is the stop write's start.
+final class TimingDrive: MotorDrive {
+    let inner: ModbusDrive
+    let log: SpanLog
+
+    init(_ inner: ModbusDrive, log: SpanLog) {
+        self.inner = inner
+        self.log = log
+    }
+
+    var description: String { inner.description }
+
+    func connect() throws(DriveError) { try inner.connect() }
+
+    func disconnect() { inner.disconnect() }
+
+    func command(_ setpoint: DriveSetpoint) throws(DriveError) {
+        let kind: Span.Kind = setpoint == .stop ? .stop : .run
+        let start = monotonicNanos()
+        do throws(DriveError) {
+            try inner.command(setpoint)
+        } catch {
+            log.record(Span(kind: kind, start: start, end: monotonicNanos(), failed: true))
+            throw error
+        }
+        log.record(Span(kind: kind, start: start, end: monotonicNanos(), failed: false))
+    }
+
+    func resetFault() throws(DriveError) {
+        let start = monotonicNanos()
+        defer { log.record(Span(kind: .other, start: start, end: monotonicNanos(), failed: false)) }
+        try inner.resetFault()
+    }
+
+    func readReport() throws(DriveError) -> DriveReport {
+        let start = monotonicNanos()
+        let report: DriveReport
+        do throws(DriveError) {
+            report = try inner.readReport()
+        } catch {
+            log.record(Span(kind: .poll, start: start, end: monotonicNanos(), failed: true))
+            throw error
+        }
+        log.record(Span(kind: .poll, start: start, end: monotonicNanos(), failed: false))
+        return report
+    }
+}
