@@ -11,6 +11,8 @@ public final class ModbusDrive: MotorDrive {
     public let acceleration: Double
     public let deceleration: Double
     private var link: ModbusConnection?
+    private let statusPlan: StatusReadPlan
+    private var statusBuffer: [UInt16]
     /// Register writes in the order issued since connect; tests and logs use it.
     public private(set) var writes: [(register: UInt16, value: UInt16)] = []
 
@@ -20,6 +22,8 @@ public final class ModbusDrive: MotorDrive {
         self.calibration = calibration
         self.acceleration = acceleration
         self.deceleration = deceleration
+        self.statusPlan = StatusReadPlan(profile)
+        self.statusBuffer = [UInt16](repeating: 0, count: max(statusPlan.blockCount, statusPlan.registers.count))
     }
 
     public var description: String { "\(profile.name) at \(settings.transport) unit \(settings.unit)" }
@@ -120,39 +124,31 @@ public final class ModbusDrive: MotorDrive {
         return out
     }
 
+    /// Decodes one status poll. The read plan is worked out once (`StatusReadPlan`), and the
+    /// poll reads into a reused buffer: this runs 20+ times a second for the life of the daemon.
     public func readReport() throws(DriveError) -> DriveReport {
-        let wanted = profile.statusRegisters
-        let values = try readAll(wanted)
-        var word: [UInt16: UInt16] = [:]
-        for (r, v) in zip(wanted, values) { word[r] = v }
-        func matches(_ p: DriveProfile.BitPattern) -> Bool { p.matches(word[p.register ?? profile.stateRegister] ?? 0) }
-        let raw = word[profile.outputFrequencyRegister] ?? 0
+        let plan = statusPlan
+        if plan.blockCount > 0 {
+            let c = try connection()
+            do { try c.readRegisters(plan.blockStart, into: &statusBuffer) } catch { throw .bus(error, during: "reading status") }
+        } else {
+            for (i, r) in plan.registers.enumerated() { statusBuffer[i] = try read(r, "status register \(hex(r))") }
+        }
+        let buffer = statusBuffer
+        func word(_ r: UInt16) -> UInt16 { buffer[plan.slot(r)] }
+        func matches(_ p: DriveProfile.BitPattern) -> Bool { p.matches(word(p.register ?? profile.stateRegister)) }
+        let raw = word(profile.outputFrequencyRegister)
         let counts = profile.outputSigned ? abs(Double(Int16(bitPattern: raw))) : Double(raw)
         var speed = calibration.speed(hz: counts * profile.outputUnitHz)
         // A drive that says "zero speed" is believed even if the frequency word lags.
         if let z = profile.zeroSpeed, matches(z) { speed = .zero }
-        let code = profile.faultCodeRegister.flatMap { word[$0] } ?? 0
+        let code = profile.faultCodeRegister.map(word) ?? 0
         let tripped = code != 0 || (profile.faultBit.map(matches) ?? false)
         return DriveReport(
             beltSpeed: speed,
             direction: matches(profile.reverse) ? .reverse : .forward,
             running: matches(profile.running),
             fault: tripped ? DriveTrip(code: Int(code), message: code == 0 ? "the drive reports a fault" : profile.faultMessage(Int(code))) : nil)
-    }
-
-    /// One block read when the registers are close together and the drive allows it (the
-    /// Delta status block 2100H-2103H is one transaction), else one read per register.
-    private func readAll(_ registers: [UInt16]) throws(DriveError) -> [UInt16] {
-        let lo = registers.min()!, hi = registers.max()!
-        if !profile.singleRegisterReads, hi - lo < 16 {
-            let c = try connection()
-            let block: [UInt16]
-            do { block = try c.readRegisters(lo, count: Int(hi - lo) + 1) } catch { throw .bus(error, during: "reading status") }
-            return registers.map { block[Int($0 - lo)] }
-        }
-        var out: [UInt16] = []
-        for r in registers { out.append(try read(r, "status register \(r)")) }
-        return out
     }
 
     private func rampCounts(_ kmhPerS: Double) throws(DriveError) -> UInt16 {
@@ -185,5 +181,26 @@ public final class ModbusDrive: MotorDrive {
     private func read(_ register: UInt16, _ what: String) throws(DriveError) -> UInt16 {
         let c = try connection()
         do { return try c.readRegisters(register, count: 1)[0] } catch { throw .bus(error, during: "reading \(what) (register \(hex(register)))") }
+    }
+}
+
+/// Which registers a status poll reads and where each lands in the buffer: one block read
+/// when the registers are close together and the drive allows it (the Delta status block
+/// 2100H-2103H is one transaction), else one read per register.
+struct StatusReadPlan: Sendable {
+    let registers: [UInt16]
+    let blockStart: UInt16
+    /// 0 when the registers are read one at a time.
+    let blockCount: Int
+
+    init(_ profile: DriveProfile) {
+        registers = profile.statusRegisters
+        let lo = registers.min()!, hi = registers.max()!
+        blockStart = lo
+        blockCount = !profile.singleRegisterReads && hi - lo < 16 ? Int(hi - lo) + 1 : 0
+    }
+
+    func slot(_ register: UInt16) -> Int {
+        blockCount > 0 ? Int(register - blockStart) : registers.firstIndex(of: register)!
     }
 }

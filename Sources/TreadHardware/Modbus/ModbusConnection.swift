@@ -69,6 +69,14 @@ final class ModbusConnection {
         return out
     }
 
+    /// Reads `buffer.count` registers into an existing buffer, allocating nothing.
+    func readRegisters(_ address: UInt16, into buffer: inout [UInt16]) throws(ModbusError) {
+        cmodbus_clear_errno()
+        let count = buffer.count
+        let n = buffer.withUnsafeMutableBufferPointer { modbus_read_registers(ctx, Int32(address), Int32(count), $0.baseAddress) }
+        guard n == count else { throw failure() }
+    }
+
     func writeRegister(_ address: UInt16, _ value: UInt16, function: DriveProfile.WriteFunction) throws(ModbusError) {
         cmodbus_clear_errno()
         let ok: Bool
