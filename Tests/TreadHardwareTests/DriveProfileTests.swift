@@ -61,6 +61,24 @@ import TreadCore
         #expect(p.faultMessage(999).contains("999"))
     }
 
+    @Test func reverseByNegativeReferenceUsesTheForwardRunCommand() throws {
+        var t = TOMLText(shipped)
+        try t.remove("run_reverse", in: "command")
+        _ = try t.set("unit_hz", in: "reference", to: "unit_hz = 0.01\nreverse = \"negative\"")
+        let p = try DriveProfile.parse(t.text, file: "edited.toml")
+        #expect(p.reverseBySign)
+        #expect(p.runReverse == p.runForward)
+        #expect(p.stop != p.runForward)
+    }
+
+    @Test func reverseByNegativeReferenceRejectsARunReverseValue() throws {
+        var t = TOMLText(shipped)
+        _ = try t.set("unit_hz", in: "reference", to: "unit_hz = 0.01\nreverse = \"negative\"")
+        let e = try rejection(t.text)
+        #expect(e.key == "command.run_reverse")
+        #expect(e.line == t.line(of: "run_reverse", in: "command"))
+    }
+
     @Test func sameRegisterForTwoRolesIsRejected() throws {
         var t = TOMLText(shipped)
         let line = try t.set("register", in: "reference", to: "register = 0x2000")

@@ -55,7 +55,15 @@ extension DriveProfile {
         let command = try root.required("command", root.section)
         try command.rejectUnknownKeys(["register", "run_forward", "run_reverse", "stop"])
         let reference = try root.required("reference", root.section)
-        try reference.rejectUnknownKeys(["register", "unit_hz", "full_scale_counts"])
+        try reference.rejectUnknownKeys(["register", "unit_hz", "full_scale_counts", "reverse"])
+        let reverseMode = try reference.string("reverse") ?? "command"
+        guard reverseMode == "command" || reverseMode == "negative" else {
+            throw reference.error("reverse", "must be \"command\" (run_reverse in the command word) or \"negative\" (a negative reference), got \"\(reverseMode)\"")
+        }
+        let bySign = reverseMode == "negative"
+        if bySign, command.contains("run_reverse") {
+            throw command.error("run_reverse", "must be left out when reference.reverse = \"negative\": reverse is the forward run command with a negative reference")
+        }
         let status = try root.required("status", root.section)
         try status.rejectUnknownKeys(["state_register", "running", "reverse", "output_frequency_register", "output_unit_hz", "output_signed",
                                       "output_full_scale_counts", "zero_speed", "fault", "fault_code_register"])
@@ -134,9 +142,9 @@ extension DriveProfile {
             singleRegisterReads: try drive.bool("single_register_reads") ?? false,
             maxFrequencyHz: maxHz,
             commandRegister: try command.required("register") { k throws(FileError) in try reg(command, k) },
-            runForward: try word(command, "run_forward"), runReverse: try word(command, "run_reverse"), stop: try word(command, "stop"),
+            runForward: try word(command, "run_forward"), runReverse: bySign ? try word(command, "run_forward") : try word(command, "run_reverse"), stop: try word(command, "stop"),
             referenceRegister: try reference.required("register") { k throws(FileError) in try reg(reference, k) },
-            referenceUnitHz: try unitHz(reference, unitKey: "unit_hz", countsKey: "full_scale_counts"),
+            referenceUnitHz: try unitHz(reference, unitKey: "unit_hz", countsKey: "full_scale_counts"), reverseBySign: bySign,
             stateRegister: try status.required("state_register") { k throws(FileError) in try reg(status, k) },
             running: try pattern(status, "running"), reverse: try pattern(status, "reverse"),
             outputFrequencyRegister: try status.required("output_frequency_register") { k throws(FileError) in try reg(status, k) },
@@ -164,7 +172,8 @@ extension DriveProfile {
 
     private func checkConsistency(root: TOMLSection, command: TOMLSection, comm: TOMLSection) throws(FileError) {
         // Name the second key of a clashing pair, so the error points at a line, not the table.
-        let commands = [("run_forward", runForward), ("run_reverse", runReverse), ("stop", stop)]
+        let commands = reverseBySign ? [("run_forward", runForward), ("stop", stop)]
+            : [("run_forward", runForward), ("run_reverse", runReverse), ("stop", stop)]
         for (i, (key, value)) in commands.enumerated() {
             if let other = commands[..<i].first(where: { $0.1 == value }) {
                 throw command.error(key, "has the same value as \(other.0); run_forward, run_reverse and stop must be three different values")

@@ -60,6 +60,10 @@ public struct DriveProfile: Hashable, Sendable {
 
     public var referenceRegister: UInt16
     public var referenceUnitHz: Double
+    /// The drive takes reverse only as a negative (two's complement) reference, with the
+    /// forward run command (ABB Drives profile). The drive's reported direction is then the
+    /// only confirmation, and the core's wrong-direction check watches it.
+    public var reverseBySign: Bool = false
 
     public var stateRegister: UInt16
     public var running: BitPattern

@@ -87,9 +87,16 @@ public final class ModbusDrive: MotorDrive {
                 throw .outOfRange("\(speed) needs \(hz) Hz, beyond the drive's \(profile.maxFrequencyHz) Hz")
             }
             let counts = (hz / profile.referenceUnitHz).rounded()
-            guard counts <= Double(UInt16.max) else { throw .outOfRange("\(hz) Hz does not fit the reference register") }
+            let word: UInt16
+            if profile.reverseBySign {
+                guard counts <= Double(Int16.max) else { throw .outOfRange("\(hz) Hz does not fit the signed reference register") }
+                word = UInt16(bitPattern: Int16(direction == .reverse ? -counts : counts))
+            } else {
+                guard counts <= Double(UInt16.max) else { throw .outOfRange("\(hz) Hz does not fit the reference register") }
+                word = UInt16(counts)
+            }
             // Reference before run: the drive must never run on a stale reference.
-            try write(profile.referenceRegister, UInt16(counts), "frequency reference")
+            try write(profile.referenceRegister, word, "frequency reference")
             try write(profile.commandRegister, direction == .forward ? profile.runForward : profile.runReverse, "run command")
         }
     }
