@@ -95,6 +95,6 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "IntegrationTests", dependencies: ["TreadProtocol"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TreadProtocol", "TreadHardware"]),
     ]
 )

@@ -39,7 +39,20 @@ func fail(_ message: String) -> ExitCode {
 struct Treadsim: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "treadsim",
-        abstract: "A simulated VFD motor drive served over Modbus TCP or RTU, described by a drive profile.")
+        abstract: "A simulated VFD motor drive served over Modbus TCP or RTU, described by a drive profile.",
+        discussion: """
+            The drive is emulated from the profile: register map and scaling, FC16-only drives \
+            (FC06 answered with exception 01), apply/ENTER parameters, DRIVECOM-style start-up \
+            sequences, status bit patterns, signed output, the comm-loss watchdog and trips.
+
+            With --control PATH, treadsim also listens on a Unix stream socket for fault \
+            injection at run time, e.g. `echo "late 400" | socat - UNIX-CONNECT:PATH`.\n
+
+            """ + SimulatorServer.controlHelp + """
+
+
+            Injections and their effects are logged in the --log file as {"kind":"inject",...}.
+            """)
 
     @Option(help: "Drive profile TOML file (Config/drives/*.toml).")
     var profile: String
@@ -61,6 +74,9 @@ struct Treadsim: ParsableCommand {
 
     @Option(help: ArgumentHelp("Write a JSON Lines log of requests and drive state.", valueName: "file"))
     var log: String?
+
+    @Option(help: ArgumentHelp("Listen for fault-injection commands on a Unix stream socket (see below).", valueName: "path"))
+    var control: String?
 
     func validate() throws {
         switch (tcp, rtu) {
@@ -93,8 +109,9 @@ struct Treadsim: ParsableCommand {
 
         Shutdown.installHandlers()
         let server: SimulatorServer
-        do { server = try SimulatorServer(profile: drive, transport: transport, unit: unit, log: log) } catch { throw fail(error.description) }
+        do { server = try SimulatorServer(profile: drive, transport: transport, unit: unit, log: log, control: control) } catch { throw fail(error.description) }
         FileHandle.standardError.write(Data("treadsim: \(drive.name) on \(server.endpoint) unit \(unit)\n".utf8))
+        if let control { FileHandle.standardError.write(Data("treadsim: control socket \(control)\n".utf8)) }
         do { try server.run { Shutdown.requested.load(ordering: .relaxed) } } catch { throw fail(error.description) }
     }
 }

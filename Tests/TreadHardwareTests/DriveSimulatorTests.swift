@@ -295,3 +295,498 @@ import TreadCore
         #expect(close(sim.outputHz, 6))
     }
 }
+
+/// Profiles for the generic emulation tests, written here so these tests do not depend on
+/// which profiles Config/drives ships: a Yaskawa-like drive (FC16 only, ENTER to apply,
+/// zero-speed bit in a second status word, fault bit) and a DRIVECOM drive (start-up
+/// sequence sharing the command word with run/stop, signed output, edge fault reset).
+enum SimulatorFixtures {
+    static let yaskawa = """
+        [drive]
+        name = "Yaskawa-like (test)"
+        write_function = 16
+        max_frequency_hz = 60.0
+        [command]
+        register = 0x0001
+        run_forward = 0x0001
+        run_reverse = 0x0002
+        stop = 0x0000
+        [reference]
+        register = 0x0002
+        unit_hz = 0.01
+        [status]
+        state_register = 0x0020
+        running = { mask = 0x0001, value = 0x0001 }
+        reverse = { mask = 0x0002, value = 0x0002 }
+        fault = { mask = 0x0008, value = 0x0008 }
+        zero_speed = { mask = 0x0002, value = 0x0002, register = 0x002C }
+        output_frequency_register = 0x0024
+        output_unit_hz = 0.01
+        [fault_reset]
+        register = 0x0001
+        value = 0x0008
+        release_value = 0x0000
+        [comm_loss]
+        timeout_register = 0x0435
+        timeout_unit_s = 0.1
+        timeout_s = 0.5
+        action_register = 0x0434
+        action_value = 0
+        action = "ramp to stop"
+        [ramps]
+        accel_time_register = 0x0200
+        decel_time_register = 0x0201
+        time_unit_s = 0.1
+        full_scale_hz = 60.0
+        [apply]
+        register = 0x0910
+        value = 0
+        [[parameters]]
+        name = "b1-01 reference source: serial"
+        register = 0x0180
+        value = 2
+        [[identity]]
+        name = "model"
+        register = 0x0000
+        [[identity]]
+        name = "software"
+        register = 0x004D
+        """
+
+    static let drivecom = """
+        [drive]
+        name = "DRIVECOM (test)"
+        max_frequency_hz = 50.0
+        [command]
+        register = 8501
+        run_forward = 0x000F
+        run_reverse = 0x080F
+        stop = 0x010F
+        [reference]
+        register = 8502
+        unit_hz = 0.1
+        [status]
+        state_register = 3201
+        running = { mask = 0x0010, value = 0x0010, register = 3206 }
+        reverse = { mask = 0x8000, value = 0x8000 }
+        fault = { mask = 0x0008, value = 0x0008 }
+        output_frequency_register = 3202
+        output_unit_hz = 0.1
+        output_signed = true
+        fault_code_register = 7121
+        [fault_reset]
+        register = 8501
+        value = 0x0080
+        release_value = 0x0000
+        [[start_sequence]]
+        register = 8501
+        value = 0x0006
+        expect = { mask = 0x006F, value = 0x0021 }
+        [[start_sequence]]
+        register = 8501
+        value = 0x0007
+        expect = { mask = 0x006F, value = 0x0023 }
+        [[start_sequence]]
+        register = 8501
+        value = 0x000F
+        expect = { mask = 0x006F, value = 0x0027 }
+        [comm_loss]
+        timeout_register = 6005
+        timeout_unit_s = 0.1
+        timeout_s = 1.0
+        action_register = 7010
+        action_value = 1
+        action = "freewheel stop"
+        fault_code = 16
+        [ramps]
+        accel_time_register = 9001
+        decel_time_register = 9002
+        time_unit_s = 0.1
+        full_scale_hz = 50.0
+        [fault_codes]
+        16 = "CNF: communication network fault"
+        17 = "OHF: drive overheat"
+        """
+
+    static func load(_ text: String) throws -> DriveProfile { try DriveProfile.parse(text, file: "fixture.toml") }
+}
+
+/// What any profile declares, emulated generically: FC16-only drives, apply (ENTER),
+/// DRIVECOM start-up sequences, signed output, zero-speed and fault bits, identity.
+@Suite(.serialized) struct DriveSimulatorProfileFeatureTests {
+    let yaskawa: DriveProfile
+    let drivecom: DriveProfile
+    let delta: DriveProfile
+
+    init() throws {
+        yaskawa = try SimulatorFixtures.load(SimulatorFixtures.yaskawa)
+        drivecom = try SimulatorFixtures.load(SimulatorFixtures.drivecom)
+        delta = try DriveProfile.load(path: DriveSimulatorTests.profilePath)
+    }
+
+    func t(_ s: Double) -> Instant { .seconds(s) }
+
+    func close(_ a: Double, _ b: Double, _ tolerance: Double = 1e-6) -> Bool { abs(a - b) <= tolerance }
+
+    // MARK: FC16 only
+
+    @Test func fc16OnlyProfileRefusesFC06() {
+        #expect(DriveSimulator(profile: yaskawa).refusal(function: 6) == 1)
+        #expect(DriveSimulator(profile: yaskawa).refusal(function: 16) == nil)
+        #expect(DriveSimulator(profile: yaskawa).refusal(function: 3) == nil)
+        #expect(DriveSimulator(profile: delta).refusal(function: 6) == nil)
+    }
+
+    @Test func fc16OnlyServerAnswersFC06WithIllegalFunction() throws {
+        let sim = try SimulatorHarness(profile: yaskawa)
+        defer { try? sim.stop() }
+        let link = try ModbusConnection(sim.settings)
+        defer { link.close() }
+        try link.connect()
+        #expect(throws: ModbusError.exception(1)) { try link.writeRegister(0x0002, 1234, function: .single) }
+        try link.writeRegister(0x0002, 2500, function: .multiple)
+        #expect(try link.readRegisters(0x0002, count: 1) == [2500])
+        // A refused FC06 changed nothing.
+        #expect(throws: ModbusError.exception(1)) { try link.writeRegister(0x0002, 1234, function: .single) }
+        #expect(try link.readRegisters(0x0002, count: 1) == [2500])
+        sim.paused { server in #expect(close(server.simulator.referenceHz, 25)) }
+
+        // The same FC06 is fine on an FC06 drive.
+        let deltaSim = try SimulatorHarness(profile: delta)
+        defer { try? deltaSim.stop() }
+        let deltaLink = try ModbusConnection(deltaSim.settings)
+        defer { deltaLink.close() }
+        try deltaLink.connect()
+        try deltaLink.writeRegister(delta.referenceRegister, 1234, function: .single)
+        #expect(try deltaLink.readRegisters(delta.referenceRegister, count: 1) == [1234])
+    }
+
+    // MARK: Apply (ENTER)
+
+    @Test func applyGatedParametersReadBackButActOnlyAfterApply() throws {
+        let p = yaskawa
+        let apply = try #require(p.apply)
+        var sim = DriveSimulator(profile: p)
+        sim.advance(to: t(0))
+        sim.noteRequest(at: t(0))
+        sim.write(address: p.commLossTimeoutRegister, value: 5, at: t(0))
+        sim.write(address: p.commLossActionRegister, value: p.commLossActionValue, at: t(0))
+        sim.write(address: try #require(p.accelTimeRegister), value: 30, at: t(0))   // 3.0 s to 60 Hz: 20 Hz/s
+        sim.write(address: try #require(p.decelTimeRegister), value: 60, at: t(0))   // 6.0 s: 10 Hz/s
+        sim.write(address: p.parameters[0].register, value: p.parameters[0].value, at: t(0))
+        // Stored and read back at once...
+        #expect(sim.read(address: p.commLossTimeoutRegister) == 5)
+        #expect(sim.read(address: try #require(p.accelTimeRegister)) == 30)
+        #expect(sim.read(address: p.parameters[0].register) == 2)
+        // ...but not in use.
+        #expect(sim.commLossTimeout == nil)
+        #expect(sim.active(address: p.parameters[0].register) == 0)
+        #expect(close(sim.accelRateHzPerSecond, p.rampFullScaleHz / DriveSimulator.defaultRampTime))
+
+        // Without ENTER a silent master does not trip the drive.
+        sim.write(address: p.referenceRegister, value: 3000, at: t(0))
+        sim.write(address: p.commandRegister, value: p.runForward, at: t(0))
+        sim.advance(to: t(2))
+        #expect(sim.tripCode == nil)
+        #expect(close(sim.outputHz, 30))
+
+        // A wrong apply value is no ENTER.
+        sim.noteRequest(at: t(2))
+        sim.write(address: apply.register, value: apply.value &+ 1, at: t(2))
+        #expect(sim.commLossTimeout == nil)
+        sim.write(address: apply.register, value: apply.value, at: t(2))
+        #expect(sim.commLossTimeout == .milliseconds(500))
+        #expect(close(sim.accelRateHzPerSecond, 20))
+        #expect(close(sim.decelRateHzPerSecond, 10))
+        #expect(sim.active(address: p.parameters[0].register) == 2)
+
+        // A later write waits for the next ENTER.
+        sim.write(address: try #require(p.decelTimeRegister), value: 30, at: t(2))
+        #expect(sim.read(address: try #require(p.decelTimeRegister)) == 30)
+        #expect(close(sim.decelRateHzPerSecond, 10))
+
+        // Now the watchdog is live: 0.5 s of silence trips and ramps to stop at 10 Hz/s.
+        sim.advance(to: t(2.6))
+        #expect(sim.tripCode != nil)
+        #expect(!sim.runCommanded)
+        sim.advance(to: t(3.5))
+        #expect(close(sim.outputHz, 20, 1e-6))
+        #expect(p.faultBit.map { $0.matches(sim.read(address: p.stateRegister)) } == true)
+    }
+
+    @Test func withoutApplyWritesActAtOnce() {
+        var sim = DriveSimulator(profile: delta)
+        sim.write(address: delta.commLossTimeoutRegister, value: 5, at: t(0))
+        #expect(sim.commLossTimeout == .milliseconds(500))
+        #expect(sim.active(address: delta.commLossTimeoutRegister) == 5)
+    }
+
+    // MARK: DRIVECOM start-up sequence
+
+    func stateWord(_ sim: DriveSimulator) -> UInt16 { sim.read(address: drivecom.stateRegister) }
+
+    func expectMatch(_ sim: DriveSimulator, step: Int) -> Bool {
+        drivecom.startSequence[step].expect!.matches(stateWord(sim))
+    }
+
+    @Test func drivecomSequenceGatesRunCommands() throws {
+        let p = drivecom
+        let cmd = p.commandRegister
+        var sim = DriveSimulator(profile: p)
+        sim.advance(to: t(0))
+        sim.write(address: p.referenceRegister, value: 200, at: t(0))  // 20.0 Hz
+        // Switch on disabled: no step's status matches.
+        #expect(stateWord(sim) == 0x0040)
+        #expect(!sim.isEnabled)
+        #expect((0..<3).allSatisfy { !expectMatch(sim, step: $0) })
+
+        // Run before the sequence: stored, not obeyed.
+        sim.write(address: cmd, value: p.runReverse, at: t(0))
+        #expect(sim.read(address: cmd) == p.runReverse)
+        #expect(!sim.runCommanded)
+        sim.advance(to: t(1))
+        #expect(sim.outputHz == 0)
+
+        // Steps out of order do nothing.
+        sim.write(address: cmd, value: 0x0007, at: t(1))
+        #expect(sim.sequenceState == 0)
+        #expect(stateWord(sim) == 0x0040)
+
+        sim.write(address: cmd, value: 0x0006, at: t(1))
+        #expect(expectMatch(sim, step: 0))
+        #expect(!expectMatch(sim, step: 1))
+        sim.write(address: cmd, value: 0x0007, at: t(1))
+        #expect(expectMatch(sim, step: 1))
+        #expect(!expectMatch(sim, step: 2))
+        sim.write(address: cmd, value: p.runReverse, at: t(1))
+        #expect(!sim.runCommanded, "not enabled yet")
+        #expect(sim.sequenceState == 2)
+
+        // 0x000F enables operation, and on DRIVECOM that is a run forward.
+        sim.write(address: cmd, value: 0x000F, at: t(1))
+        #expect(sim.isEnabled)
+        #expect(expectMatch(sim, step: 2))
+        #expect(sim.runCommanded)
+        sim.advance(to: t(3))
+        #expect(sim.outputHz > 0)
+
+        // Run and stop values keep the drive enabled.
+        sim.write(address: cmd, value: p.stop, at: t(3))
+        #expect(expectMatch(sim, step: 2))
+        #expect(sim.isEnabled)
+        sim.advance(to: t(10))
+        #expect(sim.outputHz == 0)
+        sim.write(address: cmd, value: p.runReverse, at: t(10))
+        #expect(expectMatch(sim, step: 2))
+        #expect(sim.runCommanded)
+        sim.advance(to: t(11))
+        #expect(sim.direction == .reverse)
+        #expect(sim.outputHz > 0)
+
+        // Shutdown (step 1's value) from operation enabled drops back to ready to switch on.
+        sim.write(address: cmd, value: 0x0006, at: t(11))
+        #expect(sim.sequenceState == 1)
+        #expect(!sim.runCommanded)
+        #expect(expectMatch(sim, step: 0))
+    }
+
+    @Test func drivecomTripNeedsResetAndTheSequenceAgain() throws {
+        let p = drivecom
+        let cmd = p.commandRegister
+        var sim = DriveSimulator(profile: p)
+        sim.advance(to: t(0))
+        sim.write(address: p.referenceRegister, value: 200, at: t(0))
+        for v in [6, 7, 0x000F] as [UInt16] { sim.write(address: cmd, value: v, at: t(0)) }
+        sim.advance(to: t(2))
+        #expect(sim.outputHz > 0)
+
+        sim.trip(code: 17, at: t(2))
+        #expect(sim.outputHz == 0, "a trip coasts")
+        #expect(!sim.isEnabled)
+        #expect(sim.read(address: try #require(p.faultCodeRegister)) == 17)
+        let fault = try #require(p.faultBit)
+        #expect(fault.matches(stateWord(sim)))
+        #expect((0..<3).allSatisfy { !expectMatch(sim, step: $0) })
+        // Tripped, the sequence does not advance.
+        sim.write(address: cmd, value: 6, at: t(2))
+        #expect(sim.sequenceState == 0)
+
+        // Edge reset: the reset value resets, the release is only stored.
+        sim.write(address: cmd, value: p.faultResetValue, at: t(2))
+        #expect(sim.tripCode == nil)
+        sim.write(address: cmd, value: try #require(p.faultResetRelease), at: t(2))
+        #expect(sim.tripCode == nil)
+        #expect(!fault.matches(stateWord(sim)))
+        #expect(sim.read(address: try #require(p.faultCodeRegister)) == 0)
+        #expect(stateWord(sim) == 0x0040, "back to switch on disabled")
+
+        sim.write(address: cmd, value: p.runForward, at: t(2))
+        #expect(sim.sequenceState == 0, "0x000F before 6 and 7 is not a step")
+        #expect(!sim.runCommanded)
+        sim.write(address: cmd, value: p.runReverse, at: t(2))
+        #expect(!sim.runCommanded)
+        for v in [6, 7] as [UInt16] { sim.write(address: cmd, value: v, at: t(2)) }
+        sim.write(address: cmd, value: 0x000F, at: t(2))
+        #expect(sim.isEnabled)
+        #expect(sim.runCommanded)
+    }
+
+    @Test func initialWordAvoidsEveryStepPattern() {
+        let taken = DriveProfile.BitPattern(mask: 0x004F, value: 0x0040)
+        let word = DriveSimulator.initialWord(avoiding: [taken])
+        #expect(!taken.matches(word))
+        #expect(DriveSimulator.initialWord(avoiding: []) == 0x0040)
+    }
+
+    // MARK: Status encoding
+
+    @Test func signedOutputIsNegativeInReverse() throws {
+        let p = drivecom
+        var sim = DriveSimulator(profile: p)
+        sim.advance(to: t(0))
+        sim.write(address: p.referenceRegister, value: 100, at: t(0))   // 10.0 Hz
+        for v in [6, 7, p.runReverse] as [UInt16] { sim.write(address: p.commandRegister, value: v, at: t(0)) }
+        #expect(!sim.runCommanded, "run reverse is not the enabling step")
+        sim.write(address: p.commandRegister, value: 0x000F, at: t(0))
+        sim.write(address: p.commandRegister, value: p.runReverse, at: t(0))
+        sim.advance(to: t(5))
+        #expect(sim.direction == .reverse)
+        let raw = sim.read(address: p.outputFrequencyRegister)
+        #expect(Int16(bitPattern: raw) == -100, "10.0 Hz reverse in 0.1 Hz is -100, got \(raw)")
+        #expect(p.reverse.matches(stateWord(sim)))
+        #expect(p.running.matches(sim.read(address: try #require(p.running.register))))
+
+        sim.write(address: p.commandRegister, value: p.runForward, at: t(5))
+        sim.advance(to: t(20))
+        #expect(sim.direction == .forward)
+        #expect(Int16(bitPattern: sim.read(address: p.outputFrequencyRegister)) == 100)
+        #expect(!p.reverse.matches(stateWord(sim)))
+
+        // Unsigned output never goes negative.
+        var d = DriveSimulator(profile: delta)
+        d.advance(to: t(0))
+        d.write(address: delta.referenceRegister, value: 1000, at: t(0))
+        d.write(address: delta.commandRegister, value: delta.runReverse, at: t(0))
+        d.advance(to: t(5))
+        #expect(d.read(address: delta.outputFrequencyRegister) == 1000)
+    }
+
+    @Test func zeroSpeedBitInItsOwnRegister() throws {
+        let p = yaskawa
+        let z = try #require(p.zeroSpeed)
+        let zr = try #require(z.register)
+        var sim = DriveSimulator(profile: p)
+        sim.advance(to: t(0))
+        #expect(z.matches(sim.read(address: zr)), "at rest: zero speed")
+        #expect(!p.running.matches(sim.read(address: p.stateRegister)))
+        sim.write(address: p.referenceRegister, value: 1200, at: t(0))
+        sim.write(address: p.commandRegister, value: p.runForward, at: t(0))
+        // Run commanded but still at 0 Hz: running, and at zero speed.
+        #expect(p.running.matches(sim.read(address: p.stateRegister)))
+        #expect(z.matches(sim.read(address: zr)))
+        sim.advance(to: t(0.1))
+        #expect(sim.outputHz > 0)
+        #expect(!z.matches(sim.read(address: zr)))
+        // The zero-speed word shares its bit number with the reverse bit of the state word: no leak.
+        #expect(!p.reverse.matches(sim.read(address: p.stateRegister)))
+        sim.write(address: p.commandRegister, value: p.stop, at: t(0.1))
+        sim.advance(to: t(5))
+        #expect(sim.outputHz == 0)
+        #expect(z.matches(sim.read(address: zr)))
+        #expect(!p.running.matches(sim.read(address: p.stateRegister)))
+    }
+
+    @Test func identityRegistersReadNonZero() {
+        let sim = DriveSimulator(profile: yaskawa)
+        for i in yaskawa.identity { #expect(sim.read(address: i.register) != 0, "\(i.name)") }
+    }
+
+    @Test func patternsMatchExactlyWhenTheirConditionHolds() throws {
+        // A reverse pattern whose value is 0 (bit clear = reverse) still decodes right.
+        var text = TOMLText(SimulatorFixtures.yaskawa)
+        try text.set("reverse", in: "status", to: "reverse = { mask = 0x0004, value = 0x0000 }")
+        let p = try SimulatorFixtures.load(text.text)
+        var sim = DriveSimulator(profile: p)
+        sim.advance(to: t(0))
+        #expect(!p.reverse.matches(sim.read(address: p.stateRegister)), "forward at rest")
+        sim.write(address: p.referenceRegister, value: 600, at: t(0))
+        sim.write(address: p.commandRegister, value: p.runReverse, at: t(0))
+        sim.advance(to: t(1))
+        #expect(sim.direction == .reverse)
+        #expect(p.reverse.matches(sim.read(address: p.stateRegister)))
+        #expect(p.running.matches(sim.read(address: p.stateRegister)))
+    }
+
+    // MARK: Through a real master
+
+    /// `ModbusDrive` (treadd's own drive code) against the server for each fixture: connect
+    /// (apply, start-up sequence), run reverse, read back, trip, reset.
+    @Test(arguments: ["yaskawa", "drivecom", "delta"])
+    func modbusDriveRunsEveryFixture(name: String) throws {
+        let p = switch name { case "yaskawa": yaskawa; case "drivecom": drivecom; default: delta }
+        let sim = try SimulatorHarness(profile: p)
+        defer { try? sim.stop() }
+        let d = ModbusDrive(profile: p, settings: sim.settings, calibration: BeltCalibration(kmhPerHz: 0.5), acceleration: 10, deceleration: 10)
+        defer { d.disconnect() }
+        try d.connect()
+        sim.paused { server in
+            #expect(server.simulator.isEnabled)
+            #expect(server.simulator.commLossTimeout == p.commLossTimeout)
+        }
+        try d.command(.run(.reverse, .kmh(3)))
+        var report = try d.readReport()
+        let reached = try eventually {
+            report = try d.readReport()
+            return report.beltSpeed.kmh >= 3 - 0.05
+        }
+        #expect(reached, "\(name): belt at \(report.beltSpeed)")
+        #expect(report.direction == .reverse)
+        #expect(report.running)
+        #expect(report.fault == nil)
+
+        sim.paused { server in #expect(server.control("trip 17") == "ok") }
+        report = try d.readReport()
+        #expect(report.fault != nil)
+        #expect(report.beltSpeed == .zero)
+        if p.faultCodeRegister != nil { #expect(report.fault?.code == 17) }
+        try d.resetFault()
+        report = try d.readReport()
+        #expect(report.fault == nil)
+        sim.paused { server in #expect(server.simulator.isEnabled, "the reset ran the start-up sequence again") }
+        try d.command(.run(.forward, .kmh(1)))
+        #expect(try eventually { try d.readReport().beltSpeed.kmh >= 0.95 })
+        #expect(try d.readReport().direction == .forward)
+    }
+
+    // MARK: Control commands
+
+    @Test func controlCommandsSetAndClearInjections() throws {
+        let server = try SimulatorServer(profile: delta, transport: .tcp(host: "127.0.0.1", port: 0))
+        #expect(server.control("late 300") == "ok")
+        #expect(server.injections.lateMs == 300)
+        #expect(server.control("late off") == "ok")
+        #expect(server.injections.lateMs == 0)
+        #expect(server.control("silent on") == "ok")
+        #expect(server.injections.silent)
+        #expect(server.control("exception 4") == "ok")
+        #expect(server.injections.exception == 4)
+        #expect(server.control("exception 12").hasPrefix("error:"))
+        #expect(server.control("crc on").hasPrefix("error:"), "no CRC on TCP")
+        #expect(server.control("silent maybe").hasPrefix("error:"))
+        #expect(server.control("bogus").hasPrefix("error:"))
+        #expect(server.control("").hasPrefix("error:"))
+        #expect(server.control("clear") == "ok")
+        #expect(server.injections == SimulatorInjections())
+        #expect(server.control("trip 0").hasPrefix("error:"))
+        #expect(server.control("trip 49") == "ok")
+        #expect(server.simulator.tripCode == 49)
+        #expect(server.simulator.read(address: try #require(delta.faultCodeRegister)) == 49)
+        #expect(server.control("clear") == "ok")
+        #expect(server.simulator.tripCode == 49, "clear does not reset the drive")
+        let state = try #require(try JSONSerialization.jsonObject(with: Data(server.control("state").utf8)) as? [String: Any])
+        #expect(state["trip"] as? Int == 49)
+        #expect(state["output_hz"] as? Double == 0)
+        #expect(state["silent"] as? Bool == false)
+        #expect(server.control("help").hasPrefix("ok: "))
+    }
+}

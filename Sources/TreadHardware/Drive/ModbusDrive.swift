@@ -39,6 +39,9 @@ public final class ModbusDrive: MotorDrive {
         // Order matters: stop first, then the comm-loss stop, so that from the very first
         // run command a silent controller stops the belt.
         try write(profile.commandRegister, profile.stop, "stop command")
+        // A zero reference, so that no later command (a DRIVECOM enable step that doubles as
+        // "run", a drive that kept an old reference) can move the belt before treadd means it.
+        try write(profile.referenceRegister, 0, "frequency reference (zero)")
         try write(profile.commLossTimeoutRegister, profile.commLossTimeoutCounts, "comm-loss timeout", verify: profile.apply == nil)
         try write(profile.commLossActionRegister, profile.commLossActionValue, "comm-loss action (\(profile.commLossAction))", verify: profile.apply == nil)
         if let r = profile.accelTimeRegister { try write(r, try rampCounts(acceleration), "acceleration time") }
@@ -56,6 +59,7 @@ public final class ModbusDrive: MotorDrive {
 
     /// DRIVECOM-style enable: each step written, then its status awaited within its limit.
     private func runStartSequence() throws(DriveError) {
+        if !profile.startSequence.isEmpty { try write(profile.referenceRegister, 0, "frequency reference (zero)") }
         for (i, step) in profile.startSequence.enumerated() {
             try write(step.register, step.value, "start-up sequence step \(i + 1)")
             guard let expect = step.expect else { continue }

@@ -20,7 +20,8 @@ public enum ModbusError: Error, Hashable, Sendable, CustomStringConvertible {
         let e = cmodbus_errno()
         let base = cmodbus_enobase()
         let message = String(cString: modbus_strerror(e))
-        if e > base, e <= base + cmodbus_exception_max() { return .exception(Int(e - base)) }
+        // Exceptions are base+1 ... base+11; base+12 is libmodbus's own bad-CRC code.
+        if e > base, e < base + cmodbus_exception_max() { return .exception(Int(e - base)) }
         switch e {
         case ETIMEDOUT: return .timeout
         case cmodbus_embbadcrc(): return .badCRC

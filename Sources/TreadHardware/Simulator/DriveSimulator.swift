@@ -7,26 +7,51 @@ import TreadCore
 /// hand and `SimulatorServer` feeds `CLOCK_MONOTONIC`. Every mutating entry point first
 /// advances the physics to the given instant, then acts, then refreshes the status registers.
 ///
-/// Behaviour, following a Delta MS300 where the profile does not say otherwise:
+/// Generic: whatever the profile declares is emulated, following a Delta MS300 where the
+/// profile does not say otherwise:
 /// - Registers start at 0; reading any address returns what is stored (0 if never written).
+///   Status registers (state word, output frequency, fault code, every register a status
+///   pattern or start-up step names) are computed by the drive: a write to one is overwritten.
+///   Identity registers read a fixed non-zero value (`identityValue`).
 /// - Commands latch: the command register holds stop / run forward / run reverse until
 ///   overwritten; other values are stored but do nothing.
 /// - A reference above `maxFrequencyHz` is refused: the reference and its register keep
-///   their old value.
+///   their old value. The reference is `referenceUnitHz` per count.
+/// - Apply (ENTER) drives (`profile.apply`): writes to the comm-loss, ramp and parameter
+///   registers are stored and read back at once, but the drive *uses* them (watchdog, ramp
+///   rates) only after the apply register is written with the apply value; until the first
+///   apply they count as 0 (watchdog off, default ramps). Without `apply` a write is active at once.
+/// - Start-up sequence (`profile.startSequence`, DRIVECOM-like): the drive starts in the
+///   state before step 1, its status words show `initialSequenceWord` (0x0040 "switch on
+///   disabled" where that matches no step). Writing step k's value to step k's register in
+///   state k-1 or later moves to state k and sets the bits of step k's `expect` pattern in
+///   its register (other bits kept). Run commands are stored but not obeyed until the last
+///   step is done; the write that completes the sequence is obeyed if it is also a run value
+///   (DRIVECOM 0x000F: enable operation = run). Once enabled, run and stop values written to
+///   the command register keep the drive enabled. A trip drops back to the initial state;
+///   after the fault reset the master runs the sequence again.
 /// - Ramp times count from 0 Hz to `rampFullScaleHz` in `rampTimeUnit` seconds. A ramp time
-///   register that is 0 or not in the profile means `defaultRampTime` (1 s to full scale), so
-///   a freshly powered simulator ramps quickly but never jumps.
+///   that is 0 or not in the profile means `defaultRampTime` (1 s to full scale), so a freshly
+///   powered simulator ramps quickly but never jumps.
 /// - A run command in the opposite direction ramps the output down at the decel rate,
 ///   changes direction at 0 Hz, then ramps up at the accel rate.
 /// - The comm-loss watchdog is armed once the master has made its first request
-///   (`noteRequest`); it fires when the timeout register is non-zero, the drive is running
+///   (`noteRequest`); it fires when the (active) timeout is non-zero, the drive is running
 ///   (run commanded or output above 0) and no request has been noted for longer than the
 ///   timeout. The action register decides: `profile.commLossActionValue` trips and ramps to
 ///   stop; 2 trips and coasts (output to 0 at once); 0 and 3 keep running (the Delta factory
 ///   default, with only a warning: `commLossWarning`); any other value ramps to stop like
 ///   the profile's action. A trip stores `profile.commLossFaultCode` (58 if the profile has none).
-/// - A tripped drive ignores run commands (they are stored, not obeyed) until a fault reset,
-///   which is accepted only at 0 Hz output.
+/// - `trip(code:at:)` (an injected fault: over-current, over-heat...) trips and coasts: the
+///   output is switched off at once, as drives do on a fault.
+/// - A tripped drive ignores run commands (they are stored, not obeyed) until a fault reset
+///   (`faultResetValue` written to `faultResetRegister`; a `faultResetRelease` write is just
+///   stored), which is accepted only at 0 Hz output.
+/// - Status: each of `running` (run commanded or output above 0), `reverse` (output
+///   direction), `zeroSpeed` (output at 0 Hz) and `faultBit` (tripped) is written into its
+///   register so that the profile's own pattern matches exactly when the condition holds.
+///   The output frequency is `outputUnitHz` per count, two's complement negative in reverse
+///   when `outputSigned`. The fault code register holds the trip code (0 when healthy).
 public struct DriveSimulator: Sendable {
     /// Ramp time to full scale used when a ramp time register is 0 or absent.
     public static let defaultRampTime: Double = 1.0
@@ -35,6 +60,8 @@ public struct DriveSimulator: Sendable {
     /// Comm-loss action register values besides the profile's ramp-to-stop value.
     public static let commLossCoastValue: UInt16 = 2
     public static let commLossKeepRunningValues: Set<UInt16> = [0, 3]
+    /// Modbus exception 01, illegal function.
+    public static let illegalFunction = 1
 
     public let profile: DriveProfile
 
@@ -48,25 +75,93 @@ public struct DriveSimulator: Sendable {
     public private(set) var runCommanded = false
     /// Direction of the last run command.
     public private(set) var commandedDirection: Direction = .forward
+    /// The last reference was negative (drives with `reverseBySign`).
+    private var referenceNegative = false
     /// Frequency reference in Hz (the last accepted reference register write).
     public private(set) var referenceHz: Double = 0
     /// The active trip, nil when healthy.
     public private(set) var tripCode: Int?
     /// The master has been silent past the timeout with a keep-running action.
     public private(set) var commLossWarning = false
+    /// Start-up sequence steps done: 0 before step 1, `profile.startSequence.count` when
+    /// the drive is enabled. Always "enabled" for a profile without a sequence.
+    public private(set) var sequenceState = 0
+    /// Values of the apply-gated registers as last applied (only with `profile.apply`).
+    public private(set) var applied: [UInt16: UInt16] = [:]
 
     private var lastAdvance: Instant?
     private var lastRequest: Instant?
+    /// Status registers and their computed base words (the start-up sequence's bits).
+    private let statusAddresses: [UInt16]
+    /// Per status register, the bits a start-up step's `expect` pattern owns.
+    private let sequenceMask: [UInt16: UInt16]
+    /// Per status register, the word before step 1.
+    private let sequenceInitial: [UInt16: UInt16]
+    /// Registers whose writes take effect only on apply.
+    private let gated: Set<UInt16>
 
     public init(profile: DriveProfile) {
         self.profile = profile
+        var addresses = profile.statusRegisters
+        var masks: [UInt16: UInt16] = [:]
+        var patternsByRegister: [UInt16: [DriveProfile.BitPattern]] = [:]
+        for step in profile.startSequence {
+            guard let e = step.expect else { continue }
+            let r = e.register ?? profile.stateRegister
+            masks[r, default: 0] |= e.mask
+            patternsByRegister[r, default: []].append(e)
+            if !addresses.contains(r) { addresses.append(r) }
+        }
+        var initial: [UInt16: UInt16] = [:]
+        for (r, patterns) in patternsByRegister {
+            initial[r] = Self.initialWord(avoiding: patterns)
+        }
+        statusAddresses = addresses
+        sequenceMask = masks
+        sequenceInitial = initial
+        var g: Set<UInt16> = []
+        if profile.apply != nil {
+            g = [profile.commLossTimeoutRegister, profile.commLossActionRegister]
+            if let r = profile.accelTimeRegister { g.insert(r) }
+            if let r = profile.decelTimeRegister { g.insert(r) }
+            for p in profile.parameters { g.insert(p.register) }
+        }
+        gated = g
         refreshStatus()
+    }
+
+    /// A word matching none of the patterns: 0x0040 (DRIVECOM "switch on disabled") if it
+    /// can, else the first that does.
+    static func initialWord(avoiding patterns: [DriveProfile.BitPattern]) -> UInt16 {
+        for candidate in [UInt16(0x0040), 0x0000] where !patterns.contains(where: { $0.matches(candidate) }) { return candidate }
+        for candidate in UInt16(1)...UInt16.max where !patterns.contains(where: { $0.matches(candidate) }) { return candidate }
+        return 0
+    }
+
+    /// The fixed value an identity register reads: derived from its address, never 0.
+    public static func identityValue(_ register: UInt16) -> UInt16 {
+        register == 0 ? 0x0100 : register
     }
 
     /// What the status word's running bits say: run commanded or the motor still turning.
     public var isRunning: Bool { runCommanded || outputHz > 0 }
 
+    /// Whether run commands are obeyed: the start-up sequence (if any) has been completed.
+    public var isEnabled: Bool { sequenceState >= profile.startSequence.count }
+
     public func read(address: UInt16) -> UInt16 { registers[address] ?? 0 }
+
+    /// The value the drive works with: for apply-gated registers the last applied one.
+    public func active(address: UInt16) -> UInt16 {
+        gated.contains(address) ? applied[address] ?? 0 : read(address: address)
+    }
+
+    /// The Modbus exception the drive answers a request with this function code with, or
+    /// nil when it serves it: FC16-only drives refuse FC06 with exception 01.
+    public func refusal(function: Int) -> Int? {
+        if function == 6, profile.writeFunction == .multiple { return Self.illegalFunction }
+        return nil
+    }
 
     // MARK: Rates and timeouts as programmed in the registers
 
@@ -76,14 +171,14 @@ public struct DriveSimulator: Sendable {
     public var decelRateHzPerSecond: Double { rate(profile.decelTimeRegister) }
 
     private func rate(_ register: UInt16?) -> Double {
-        let counts = register.map { read(address: $0) } ?? 0
+        let counts = register.map { active(address: $0) } ?? 0
         let seconds = counts == 0 ? Self.defaultRampTime : Double(counts) * profile.rampTimeUnit
         return profile.rampFullScaleHz / seconds
     }
 
-    /// The comm-loss timeout programmed in the drive, nil when off (register 0).
+    /// The comm-loss timeout the drive works with, nil when off (0).
     public var commLossTimeout: Duration? {
-        let counts = read(address: profile.commLossTimeoutRegister)
+        let counts = active(address: profile.commLossTimeoutRegister)
         guard counts > 0 else { return nil }
         return .fractionalSeconds(Double(counts) * profile.commLossTimeoutUnit)
     }
@@ -103,23 +198,37 @@ public struct DriveSimulator: Sendable {
         let old = registers[address] ?? 0
         registers[address] = value
 
+        if let a = profile.apply, address == a.register, value == a.value {
+            for r in gated { applied[r] = registers[r] ?? 0 }
+        }
+        let completedSequence = stepSequence(address: address, value: value)
         if address == profile.commandRegister {
             switch value {
             case profile.stop:
                 runCommanded = false
             case profile.runForward, profile.runReverse:
-                if tripCode == nil {
+                if tripCode == nil, isEnabled || completedSequence {
                     runCommanded = true
-                    commandedDirection = value == profile.runForward ? .forward : .reverse
+                    if profile.reverseBySign {
+                        commandedDirection = referenceNegative ? .reverse : .forward
+                    } else {
+                        commandedDirection = value == profile.runForward ? .forward : .reverse
+                    }
                 }
             default:
                 break
             }
         }
         if address == profile.referenceRegister {
-            let hz = Double(value) * profile.referenceUnitHz
+            // Drives that reverse by the reference sign read it as two's complement.
+            let signed = profile.reverseBySign ? Int(Int16(bitPattern: value)) : Int(value)
+            let hz = Double(abs(signed)) * profile.referenceUnitHz
             if hz <= profile.maxFrequencyHz + 1e-9 {
                 referenceHz = hz
+                if profile.reverseBySign {
+                    referenceNegative = signed < 0
+                    if runCommanded { commandedDirection = referenceNegative ? .reverse : .forward }
+                }
             } else {
                 registers[address] = old
             }
@@ -129,6 +238,35 @@ public struct DriveSimulator: Sendable {
             commLossWarning = false
         }
         settleDirection()
+        refreshStatus()
+    }
+
+    /// Moves the start-up state machine on a write; returns whether this write completed it.
+    private mutating func stepSequence(address: UInt16, value: UInt16) -> Bool {
+        let steps = profile.startSequence
+        guard !steps.isEmpty else { return false }
+        let wasEnabled = isEnabled
+        // Enabled, a run or stop command keeps the drive enabled (ATV: 0x000F, 0x080F, 0x010F).
+        if wasEnabled, address == profile.commandRegister, [profile.runForward, profile.runReverse, profile.stop].contains(value) {
+            return false
+        }
+        // The furthest step this write can reach: step k needs state k-1 or later.
+        guard tripCode == nil,
+              let k = steps.indices.reversed().first(where: { steps[$0].register == address && steps[$0].value == value && sequenceState >= $0 })
+        else { return false }
+        sequenceState = k + 1
+        if !isEnabled { runCommanded = false }
+        return !wasEnabled && isEnabled
+    }
+
+    /// Raises a drive fault (an injected trip): the output is switched off and the motor
+    /// coasts, the run command is dropped and a start-up sequence must be run again.
+    public mutating func trip(code: Int, at now: Instant) {
+        advance(to: now)
+        tripCode = code
+        runCommanded = false
+        outputHz = 0
+        sequenceState = 0
         refreshStatus()
     }
 
@@ -165,7 +303,7 @@ public struct DriveSimulator: Sendable {
 
     private mutating func commLossCheck() {
         guard isRunning, tripCode == nil else { return }
-        let action = read(address: profile.commLossActionRegister)
+        let action = active(address: profile.commLossActionRegister)
         if action != profile.commLossActionValue {
             if Self.commLossKeepRunningValues.contains(action) {
                 commLossWarning = true
@@ -174,6 +312,7 @@ public struct DriveSimulator: Sendable {
         }
         tripCode = profile.commLossFaultCode ?? Self.defaultCommLossFaultCode
         runCommanded = false
+        sequenceState = 0
         if action != profile.commLossActionValue && action == Self.commLossCoastValue {
             outputHz = 0
         }
@@ -223,19 +362,60 @@ public struct DriveSimulator: Sendable {
 
     // MARK: Status registers
 
-    /// The status word as the profile's patterns describe it.
-    public var statusWord: UInt16 {
-        (isRunning ? profile.running.value : 0) | (direction == .reverse ? profile.reverse.value : 0)
+    /// The main status word (the state register) as the profile's patterns describe it.
+    public var statusWord: UInt16 { statusWord(profile.stateRegister) }
+
+    /// The word of one status register: the start-up sequence's bits, the fault code if it
+    /// shares the register, then each status pattern made to match exactly when it holds.
+    public func statusWord(_ register: UInt16) -> UInt16 {
+        var word: UInt16 = 0
+        var owned: UInt16 = 0
+        if let initial = sequenceInitial[register] {
+            word = initial
+            for step in profile.startSequence.prefix(sequenceState) {
+                guard let e = step.expect, (e.register ?? profile.stateRegister) == register else { continue }
+                word = word & ~e.mask | e.value
+            }
+            owned = sequenceMask[register] ?? 0
+        }
+        if register == profile.faultCodeRegister { word |= UInt16(clamping: tripCode ?? 0) }
+        var conditions: [(DriveProfile.BitPattern, Bool)] = [(profile.running, isRunning), (profile.reverse, direction == .reverse)]
+        if let z = profile.zeroSpeed { conditions.append((z, outputHz == 0)) }
+        if let f = profile.faultBit { conditions.append((f, tripCode != nil)) }
+        conditions = conditions.filter { ($0.0.register ?? profile.stateRegister) == register }
+        for (p, holds) in conditions where holds {
+            word = word & ~p.mask | p.value
+            owned |= p.mask
+        }
+        // A pattern that does not hold must not match: flip one of its bits that neither the
+        // start-up sequence nor a holding pattern owns.
+        for (p, holds) in conditions where !holds && p.matches(word) {
+            let free = p.mask & ~owned
+            guard free != 0 else { continue }
+            let bit = free & (~free &+ 1)
+            word ^= bit
+            owned |= bit
+        }
+        return word
+    }
+
+    /// The output frequency register: counts of `outputUnitHz`, negative in reverse if signed.
+    public var outputWord: UInt16 {
+        let counts = Int((outputHz / profile.outputUnitHz).rounded())
+        if profile.outputSigned, direction == .reverse {
+            return UInt16(bitPattern: Int16(clamping: -counts))
+        }
+        return profile.outputSigned ? UInt16(bitPattern: Int16(clamping: counts)) : UInt16(clamping: counts)
     }
 
     private mutating func refreshStatus() {
-        registers[profile.outputFrequencyRegister] = UInt16(clamping: Int((outputHz / profile.outputUnitHz).rounded()))
-        var fault: UInt16?
-        if let r = profile.faultCodeRegister {
-            fault = UInt16(clamping: tripCode ?? 0)
-            registers[r] = fault
-        }
-        // A state word shared with the fault code register carries both.
-        registers[profile.stateRegister] = statusWord | (profile.faultCodeRegister == profile.stateRegister ? fault ?? 0 : 0)
+        for i in profile.identity { registers[i.register] = Self.identityValue(i.register) }
+        if let r = profile.faultCodeRegister { registers[r] = UInt16(clamping: tripCode ?? 0) }
+        for r in statusAddresses where r != profile.outputFrequencyRegister { registers[r] = statusWord(r) }
+        registers[profile.outputFrequencyRegister] = outputWord
     }
+
+    /// Every register the drive computes (status, output frequency, identity): what a server
+    /// must refresh as time passes.
+    public var computedRegisters: [UInt16] { statusAddresses + profile.identity.map(\.register) }
 }

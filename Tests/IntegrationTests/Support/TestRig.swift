@@ -8,6 +8,10 @@ final class TestRig {
     let dir: String
     let socket: String
     let simLogPath: String
+    /// treadsim's fault-injection socket (`inject`).
+    let controlPath: String
+    /// The drive profile both treadsim and treadd use.
+    let profilePath: String
     var sim: ManagedProcess!
     var daemon: ManagedProcess!
     var socat: ManagedProcess?
@@ -47,20 +51,23 @@ final class TestRig {
         duration = "1s"
         """
 
-    init(transport: Transport = .tcp, startDrive: Bool = true, programs: [String: String] = ["short": TestRig.shortProgram, "long-reverse": TestRig.longReverse]) throws {
+    /// - Parameter profile: the drive profile file for treadsim and treadd (default: the shipped Delta MS300).
+    init(transport: Transport = .tcp, startDrive: Bool = true, programs: [String: String] = ["short": TestRig.shortProgram, "long-reverse": TestRig.longReverse],
+         profile: String = Binaries.packageRoot + "/Config/drives/delta-ms300.toml") throws {
         dir = NSTemporaryDirectory() + "treadd-it-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: dir + "/programs", withIntermediateDirectories: true)
         for (name, text) in programs { try text.write(toFile: "\(dir)/programs/\(name).toml", atomically: true, encoding: .utf8) }
         socket = dir + "/treadd.sock"
         simLogPath = dir + "/sim.jsonl"
-        let profile = Binaries.packageRoot + "/Config/drives/delta-ms300.toml"
+        controlPath = dir + "/sim.ctl"
+        profilePath = profile
 
         var driveSection: String
         switch transport {
         case .tcp:
             var port = 1  // a port nothing listens on, when the drive is not started
             if startDrive {
-                sim = try ManagedProcess(Binaries.path("treadsim"), ["--profile", profile, "--tcp", "127.0.0.1:0", "--log", simLogPath])
+                sim = try ManagedProcess(Binaries.path("treadsim"), ["--profile", profile, "--tcp", "127.0.0.1:0", "--log", simLogPath, "--control", controlPath])
                 let line = try sim.waitForLine("treadsim listening") { $0.contains(" on tcp ") }.line
                 port = Int(line.split(separator: ":").last!.split(separator: " ").first!)!
             }
@@ -69,7 +76,7 @@ final class TestRig {
             let a = dir + "/pty-drive", b = dir + "/pty-treadd"
             socat = try ManagedProcess("/usr/bin/socat", ["-d", "-d", "pty,raw,echo=0,link=\(a)", "pty,raw,echo=0,link=\(b)"])
             try socat!.waitForLine("socat PTY pair") { $0.contains("starting data transfer loop") }
-            sim = try ManagedProcess(Binaries.path("treadsim"), ["--profile", profile, "--rtu", a, "--baud", "38400", "--log", simLogPath])
+            sim = try ManagedProcess(Binaries.path("treadsim"), ["--profile", profile, "--rtu", a, "--baud", "38400", "--log", simLogPath, "--control", controlPath])
             try sim.waitForLine("treadsim listening") { $0.contains(" on rtu ") }
             driveSection = "transport = \"rtu\"\ndevice = \"\(b)\"\nbaud = 38400\nparity = \"N\""
         }
@@ -127,6 +134,12 @@ final class TestRig {
         let p = try ManagedProcess(Binaries.path("treadctl"), ["watch", "--json", "--socket", socket])
         watchers.append(p)
         return EventStream(process: p)
+    }
+
+    /// Sends one command to treadsim's control socket and returns its answer line.
+    @discardableResult
+    func inject(_ command: String) throws -> String {
+        try SimControl.send(command, to: controlPath)
     }
 
     func simLog() throws -> SimLog {

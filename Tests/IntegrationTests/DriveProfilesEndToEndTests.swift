@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+import TreadHardware
+import TreadProtocol
+
+/// Every shipped drive profile (Config/drives/*.toml but the template, found when the tests
+/// run, so a profile added later is covered) drives the short program through treadsim +
+/// treadd + treadctl. The drive's log judges: the comm-loss stop was armed before the first
+/// run command, and the direction changed only at 0 Hz. Register addresses come from the
+/// loaded profile.
+///
+/// TCP runs for every profile; RTU runs for one profile of each kind of drive (FC06/FC16,
+/// with or without a start-up sequence, Delta first) to keep the suite within a few minutes.
+/// `TREAD_E2E_PROFILES=DIR` points the suite at another folder of profiles.
+@Suite(.serialized)
+struct DriveProfilesEndToEndTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        var file: String
+        var transport: TestRig.Transport
+        var testDescription: String { "\((file as NSString).lastPathComponent) over \(transport == .tcp ? "TCP" : "RTU")" }
+    }
+
+    static var profileDirectory: String {
+        ProcessInfo.processInfo.environment["TREAD_E2E_PROFILES"] ?? Binaries.packageRoot + "/Config/drives"
+    }
+
+    /// The profile files, Delta first, then by name.
+    static var profileFiles: [String] {
+        let dir = profileDirectory
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return names.filter { $0.hasSuffix(".toml") && $0 != "template.toml" }
+            .sorted { a, b in
+                let (da, db) = (a.lowercased().contains("delta"), b.lowercased().contains("delta"))
+                return da != db ? da : a < b
+            }
+            .map { (dir as NSString).appendingPathComponent($0) }
+    }
+
+    static var cases: [Case] {
+        let files = profileFiles
+        var out = files.map { Case(file: $0, transport: .tcp) }
+        var kinds: Set<String> = []
+        for f in files {
+            // A profile that does not load still gets its TCP case, which reports why.
+            guard let p = try? DriveProfile.load(path: f) else { continue }
+            let kind = "\(p.writeFunction.rawValue)-\(p.startSequence.isEmpty ? "plain" : "sequence")"
+            if files.count <= 3 || kinds.insert(kind).inserted { out.append(Case(file: f, transport: .rtu)) }
+        }
+        return out
+    }
+
+    @Test func theShippedProfilesAreFound() {
+        #expect(Self.profileFiles.contains { $0.hasSuffix("delta-ms300.toml") } || ProcessInfo.processInfo.environment["TREAD_E2E_PROFILES"] != nil)
+        #expect(!Self.profileFiles.contains { $0.hasSuffix("template.toml") })
+    }
+
+    @Test(arguments: cases)
+    func shortProgram(_ c: Case) throws {
+        let profile = try DriveProfile.load(path: c.file)
+        let rig = try TestRig(transport: c.transport, profile: c.file)
+        let events = try rig.watch()
+        try events.awaitStatus("drive online") { $0.drive == "online" }
+        _ = try rig.ctlChecked("sim", "set", "rail_left=held", "rail_right=held")
+        let follow = try rig.ctl("start", "short", "--follow", timeout: 90)
+        #expect(follow.code == 0, "start --follow: \(follow.stderr)")
+        #expect(follow.stdout.contains("[direction_change]"))
+
+        let log = try rig.simLog()
+        #expect(log.refused.isEmpty, "the drive refused requests: \(log.refused.prefix(3).map { "fc \($0.fc ?? 0) at \($0.address ?? 0)" })")
+        let commands = log.writes(to: Int(profile.commandRegister))
+        let runValues: Set<Int> = [Int(profile.runForward), Int(profile.runReverse)]
+        let runs = commands.filter { runValues.contains($0.values.first ?? -1) }
+        let firstRun = try #require(runs.first, "no run command reached the drive")
+
+        // The comm-loss stop was armed (and applied, where the drive needs ENTER) before the first run.
+        let timeoutWrites = log.writes(to: Int(profile.commLossTimeoutRegister)).filter { $0.t <= firstRun.t && ($0.values.first ?? 0) > 0 }
+        let timeoutWrite = try #require(timeoutWrites.first, "comm-loss timeout (register \(hex(profile.commLossTimeoutRegister))) not written before the first run command")
+        #expect(timeoutWrite.values.first == Int(profile.commLossTimeoutCounts))
+        let actionWrites = log.writes(to: Int(profile.commLossActionRegister))
+            .filter { $0.t <= firstRun.t && $0.values.first == Int(profile.commLossActionValue) }
+        #expect(!actionWrites.isEmpty, "comm-loss action (register \(hex(profile.commLossActionRegister))) not written before the first run command")
+        if let apply = profile.apply {
+            let applies = log.writes(to: Int(apply.register))
+                .filter { $0.values.first == Int(apply.value) && $0.t >= timeoutWrite.t && $0.t <= firstRun.t }
+            #expect(!applies.isEmpty, "no apply (ENTER) between the comm-loss timeout write and the first run command")
+        }
+
+        // Every run command in a new direction arrived while the drive's output was zero.
+        var last: Int? = nil
+        var reversals = 0
+        for r in runs {
+            let v = r.values.first!
+            if let l = last, l != v {
+                reversals += 1
+                #expect(r.outputHz == 0, "direction change commanded at \(r.outputHz) Hz (t=\(r.t))")
+            }
+            last = v
+        }
+        #expect(reversals == 2, "expected forward -> reverse -> forward, saw \(reversals) changes")
+        // And the drive's output changed direction only at rest: the state line logged at a
+        // flip is at most one 10 ms tick of ramp away from 0 Hz, and so is the one before it.
+        let states = log.states
+        for (a, b) in zip(states, states.dropFirst()) where a.direction != b.direction {
+            #expect(b.outputHz <= 0.5 && a.outputHz <= 0.5, "direction \(a.direction) -> \(b.direction) at \(a.outputHz) -> \(b.outputHz) Hz (t=\(b.t))")
+        }
+        #expect(states.contains { $0.direction == "reverse" && $0.outputHz > 3 }, "the belt never ran backwards")
+        #expect(states.last?.outputHz == 0)
+        #expect(states.allSatisfy { ($0.trip ?? 0) == 0 }, "the drive tripped during the run")
+    }
+}
