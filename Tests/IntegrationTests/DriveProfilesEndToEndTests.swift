@@ -85,16 +85,27 @@ struct DriveProfilesEndToEndTests {
             #expect(!applies.isEmpty, "no apply (ENTER) between the comm-loss timeout write and the first run command")
         }
 
-        // Every run command in a new direction arrived while the drive's output was zero.
-        var last: Int? = nil
+        // Every run command in a new direction arrived while the drive's output was zero. A
+        // drive that reverses by the reference sign is commanded a direction by the sign of
+        // the reference written just before the run command, so that write is judged too.
+        var last: String? = nil
         var reversals = 0
-        for r in runs {
-            let v = r.values.first!
-            if let l = last, l != v {
+        var referenceNegative = false
+        for r in log.requests where r.fc == 6 || r.fc == 16 {
+            if r.address == Int(profile.referenceRegister), profile.reverseBySign, let v = r.values.first, v != 0 {
+                let negative = Int16(truncatingIfNeeded: v) < 0
+                if negative != referenceNegative {
+                    #expect(r.outputHz == 0, "reference sign changed at \(r.outputHz) Hz (t=\(r.t))")
+                }
+                referenceNegative = negative
+            }
+            guard r.address == Int(profile.commandRegister), let v = r.values.first, runValues.contains(v) else { continue }
+            let direction = profile.reverseBySign ? (referenceNegative ? "reverse" : "forward") : (v == Int(profile.runForward) ? "forward" : "reverse")
+            if let l = last, l != direction {
                 reversals += 1
                 #expect(r.outputHz == 0, "direction change commanded at \(r.outputHz) Hz (t=\(r.t))")
             }
-            last = v
+            last = direction
         }
         #expect(reversals == 2, "expected forward -> reverse -> forward, saw \(reversals) changes")
         // And the drive's output changed direction only at rest: the state line logged at a
