@@ -82,16 +82,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Test support shared by the test targets: an in-process simulator, fixture edits, paths.
+        .target(name: "TreadTesting", dependencies: ["TreadHardware", "TreadCore"], path: "Sources/TreadTesting"),
         .testTarget(name: "TreadCoreTests", dependencies: ["TreadCore"]),
         .testTarget(
             name: "TreadHardwareTests",
-            dependencies: ["TreadHardware", "TreadCore", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["TreadHardware", "TreadCore", "TreadTesting", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "TreadProtocolTests", dependencies: ["TreadProtocol"], exclude: ["Golden"]),
         .testTarget(
             name: "TreadDaemonTests",
             dependencies: [
-                "TreadDaemon", "TreadCore", "TreadHardware", "TreadProtocol",
+                "TreadDaemon", "TreadCore", "TreadHardware", "TreadProtocol", "TreadTesting",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TreadTesting
 import TreadCore
 import TreadHardware
 @testable import TreadDaemon

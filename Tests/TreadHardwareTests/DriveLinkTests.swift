@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+import TreadTesting
 import TreadCore
 @testable import TreadHardware
 

@@ -1,22 +1,22 @@
 import Foundation
 import Synchronization
 import TreadCore
-@testable import TreadHardware
+import TreadHardware
 
 /// A `SimulatorServer` on 127.0.0.1 (a free port) served by its own thread, as treadsim runs it.
 ///
 /// The simulator's state belongs to the serving thread; `paused` stops that thread, hands
 /// the server to the caller, and serves again afterwards (the listening socket and client
 /// connections stay open), so tests read the drive's registers without a data race.
-final class SimulatorHarness: @unchecked Sendable {
-    let server: SimulatorServer
-    let port: Int
+public final class SimulatorHarness: @unchecked Sendable {
+    public let server: SimulatorServer
+    public let port: Int
     private let stopFlag = Atomic<Bool>(false)
     private let done = NSCondition()
     private var serving = false
     private var failure: SimulatorError?
 
-    init(profile: DriveProfile) throws {
+    public init(profile: DriveProfile) throws {
         server = try SimulatorServer(profile: profile, transport: .tcp(host: "127.0.0.1", port: 0))
         // endpoint: "tcp 127.0.0.1:<bound port>"
         guard let last = server.endpoint.split(separator: ":").last, let p = Int(last), p > 0 else {
@@ -26,7 +26,7 @@ final class SimulatorHarness: @unchecked Sendable {
         serve()
     }
 
-    var settings: ModbusSettings {
+    public var settings: ModbusSettings {
         ModbusSettings(transport: .tcp(host: "127.0.0.1", port: port), unit: server.unit)
     }
 
@@ -49,21 +49,21 @@ final class SimulatorHarness: @unchecked Sendable {
     }
 
     /// Runs `body` with the serving thread stopped.
-    func paused<T>(_ body: (SimulatorServer) throws -> T) rethrows -> T {
+    public func paused<T>(_ body: (SimulatorServer) throws -> T) rethrows -> T {
         halt()
         defer { serve() }
         return try body(server)
     }
 
     /// Stops serving for good; the server (and its sockets) go when the harness is released.
-    func stop() throws {
+    public func stop() throws {
         halt()
         if let failure { throw failure }
     }
 }
 
 /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
-func eventually(timeout: Duration = .seconds(5), every interval: Duration = .milliseconds(10), _ condition: () throws -> Bool) rethrows -> Bool {
+public func eventually(timeout: Duration = .seconds(5), every interval: Duration = .milliseconds(10), _ condition: () throws -> Bool) rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try condition() { return true }

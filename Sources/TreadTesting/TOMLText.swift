@@ -2,15 +2,15 @@ import Foundation
 
 /// Line-level edits of a shipped TOML file, so a test can break one key and know the line
 /// the loader must name. Lines are 1-based, as in error messages.
-struct TOMLText {
-    var lines: [String]
+public struct TOMLText {
+    public var lines: [String]
 
-    init(_ text: String) { lines = text.components(separatedBy: "\n") }
+    public init(_ text: String) { lines = text.components(separatedBy: "\n") }
 
-    var text: String { lines.joined(separator: "\n") }
+    public var text: String { lines.joined(separator: "\n") }
 
     /// The 1-based line of `key = ...` inside `[table]` (or at the top when `table` is empty).
-    func line(of key: String, in table: String) -> Int? {
+    public func line(of key: String, in table: String) -> Int? {
         var current = ""
         for (i, raw) in lines.enumerated() {
             let l = raw.trimmingCharacters(in: .whitespaces)
@@ -25,46 +25,33 @@ struct TOMLText {
     }
 
     /// The 1-based line of the `[table]` header.
-    func line(ofTable table: String) -> Int? {
+    public func line(ofTable table: String) -> Int? {
         lines.firstIndex { $0.trimmingCharacters(in: .whitespaces) == "[\(table)]" }.map { $0 + 1 }
     }
 
     /// Replaces the whole line of `key` in `[table]`; returns its line number.
     @discardableResult
-    mutating func set(_ key: String, in table: String, to replacement: String) throws -> Int {
+    public mutating func set(_ key: String, in table: String, to replacement: String) throws -> Int {
         let n = try line(of: key, in: table).unwrap("\(table).\(key) not found")
         lines[n - 1] = replacement
         return n
     }
 
     /// Removes the line of `key` in `[table]`.
-    mutating func remove(_ key: String, in table: String) throws {
+    public mutating func remove(_ key: String, in table: String) throws {
         let n = try line(of: key, in: table).unwrap("\(table).\(key) not found")
         lines.remove(at: n - 1)
     }
 }
 
-struct MissingInFixture: Error, CustomStringConvertible {
-    var description: String
+public struct MissingInFixture: Error, CustomStringConvertible {
+    public var description: String
+    public init(description: String) { self.description = description }
 }
 
 extension Optional {
-    func unwrap(_ what: String) throws -> Wrapped {
+    public func unwrap(_ what: String) throws -> Wrapped {
         guard let self else { throw MissingInFixture(description: what) }
         return self
     }
-}
-
-enum PackagePaths {
-    /// The package root, found from this file's location (Tests/<Target>/Support/...).
-    static let root: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        while url.pathComponents.count > 1 {
-            url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-        }
-        fatalError("no Package.swift above \(#filePath)")
-    }()
-
-    static let deltaProfile = root.appendingPathComponent("Config/drives/delta-ms300.toml").path
 }
