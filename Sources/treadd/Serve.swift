@@ -28,9 +28,9 @@ struct Serve: AsyncParsableCommand {
             return
         }
         let daemon = Daemon(config: cfg, logger: logger)
-        do {
-            try daemon.start()
-        } catch {
+        // Start-up binds the socket and waits on NIO futures: keep that off the async pool.
+        let started: Result<Void, Error> = onDedicatedThread { Result { try daemon.start() } }
+        if case .failure(let error) = started {
             FileHandle.standardError.write(Data("treadd: \(error)\n".utf8))
             throw ExitCode(1)
         }
