@@ -32,16 +32,3 @@ struct ProbeDrive: ParsableCommand {
         if !report.passed { throw ExitCode(1) }
     }
 }
-
-func onDedicatedThread<T>(_ body: @escaping () -> T) -> T {
-    nonisolated(unsafe) var result: T?
-    nonisolated(unsafe) let work = body
-    let done = DispatchSemaphore(value: 0)
-    let t = Thread {
-        result = work()
-        done.signal()
-    }
-    t.start()
-    done.wait()
-    return result!
-}
