@@ -64,6 +64,7 @@ struct DriveProfilesEndToEndTests {
         let follow = try rig.ctl("start", "short", "--follow", timeout: 90)
         #expect(follow.code == 0, "start --follow: \(follow.stderr)")
         #expect(follow.stdout.contains("[direction_change]"))
+        #expect(follow.stdout.contains("segment 2/3"), "the follower shows segment progress")
 
         let log = try rig.simLog()
         #expect(log.refused.isEmpty, "the drive refused requests: \(log.refused.prefix(3).map { "fc \($0.fc ?? 0) at \($0.address ?? 0)" })")
