@@ -6,6 +6,8 @@ public enum Fault: Hashable, Sendable, CustomStringConvertible {
     case driveOffline(String)
     case driveTrip(DriveTrip)
     case wrongDirection(commanded: Direction, reported: Direction)
+    /// Stop was commanded but the belt kept moving past the time a controlled stop takes.
+    case driveNotStopping(Speed)
 
     /// A stable identifier for the socket API and logs.
     public var code: String {
@@ -15,6 +17,7 @@ public enum Fault: Hashable, Sendable, CustomStringConvertible {
         case .driveOffline: return "drive_offline"
         case .driveTrip: return "drive_fault"
         case .wrongDirection: return "wrong_direction"
+        case .driveNotStopping: return "drive_not_stopping"
         }
     }
 
@@ -26,6 +29,8 @@ public enum Fault: Hashable, Sendable, CustomStringConvertible {
         case .driveTrip(let t): return "motor drive fault \(t.code): \(t.message)"
         case .wrongDirection(let c, let r):
             return "motor drive reports \(r.rawValue) while \(c.rawValue) was commanded"
+        case .driveNotStopping(let s):
+            return "the belt is still moving at \(s) although stop was commanded; check the drive and its wiring"
         }
     }
 }

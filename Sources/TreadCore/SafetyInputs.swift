@@ -36,12 +36,17 @@ public struct DriveReport: Hashable, Sendable {
     public var running: Bool
     /// Non-nil while the drive reports a trip.
     public var fault: DriveTrip?
+    /// The drive's own zero-speed flag, where it has one. Standstill needs it *and* a zero
+    /// output frequency: either alone can be wrong (a flag below a threshold of 1.5 Hz, a
+    /// frequency word that lags).
+    public var zeroSpeedFlag: Bool?
 
-    public init(beltSpeed: Speed, direction: Direction?, running: Bool, fault: DriveTrip? = nil) {
+    public init(beltSpeed: Speed, direction: Direction?, running: Bool, fault: DriveTrip? = nil, zeroSpeedFlag: Bool? = nil) {
         self.beltSpeed = beltSpeed
         self.direction = direction
         self.running = running
         self.fault = fault
+        self.zeroSpeedFlag = zeroSpeedFlag
     }
 }
 

@@ -8,7 +8,11 @@ extension Treadmill {
         switch drive {
         case .connecting: throw .driveNotReady("not connected yet")
         case .offline(let why): throw .driveNotReady(why)
-        case .online: break
+        case .online(let report):
+            if let trip = report.fault { throw .driveNotReady("the drive reports fault \(trip.code): \(trip.message)") }
+        }
+        if let until = coastingUntil, now < until {
+            throw .driveNotReady("the belt may still be coasting after the fault; wait \(Int((until - now).inSeconds.rounded(.up))) s")
         }
         let violations = program.violations(against: limits)
         guard violations.isEmpty else { throw .programRejected(violations) }
@@ -59,6 +63,7 @@ extension Treadmill {
         }
         fault = nil
         state = .idle
+        coastingUntil = now + Self.coastDownAfterFault
         planner.halt()
         pending.append(contentsOf: [.faultCleared])
     }

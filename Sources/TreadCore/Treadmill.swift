@@ -33,6 +33,17 @@ public struct Treadmill: Sendable {
     var wrongDirectionSince: Instant?
     var ignoreDriveTripUntil: Instant?
     var resetDriveFault = false
+    /// While stop is commanded and the belt still moves: since when, and how long a
+    /// controlled stop from that speed may take.
+    var movingAfterStop: (since: Instant, allowance: Duration)?
+    /// No start before this: a belt whose drive tripped or lost torque may coast while the
+    /// drive reports 0 Hz.
+    var coastingUntil: Instant?
+
+    /// Margin on top of speed / deceleration before a belt that will not stop is a fault.
+    public static let stopMargin = Duration.seconds(3)
+    /// How long a belt may coast after a fault before a new session may start.
+    public static let coastDownAfterFault = Duration.seconds(5)
 
     /// How long the drive may report the opposite direction, while clearly moving, before it
     /// is a fault. Covers the one status poll in flight when a run command changes.
@@ -55,7 +66,7 @@ public struct Treadmill: Sendable {
 
     public var standstill: Bool {
         guard case .online(let r) = drive else { return false }
-        return r.beltSpeed <= limits.standstill
+        return r.beltSpeed <= limits.standstill && r.zeroSpeedFlag != false
     }
 
     /// One control tick: read inputs and drive feedback, decide, return commands.
@@ -141,17 +152,19 @@ public struct Treadmill: Sendable {
         case .offline(let why): return .driveOffline(why)
         case .online(let report):
             if let trip = report.fault {
-                if let until = ignoreDriveTripUntil, now < until { return nil }
+                if let until = ignoreDriveTripUntil, now < until {
+                    return wrongDirection(report, at: now) ?? notStopping(report, at: now)
+                }
                 return .driveTrip(trip)
             }
             ignoreDriveTripUntil = nil
-            return wrongDirection(report, at: now)
+            return wrongDirection(report, at: now) ?? notStopping(report, at: now)
         }
     }
 
     private mutating func wrongDirection(_ report: DriveReport, at now: Instant) -> Fault? {
         guard let commanded = planner.movingDirection, let reported = report.direction, report.running,
-              reported != commanded, report.beltSpeed > limits.startSpeed
+              reported != commanded, report.beltSpeed > limits.standstill
         else {
             wrongDirectionSince = nil
             return nil
@@ -161,9 +174,25 @@ public struct Treadmill: Sendable {
         return now - since >= Self.wrongDirectionTolerance ? .wrongDirection(commanded: commanded, reported: reported) : nil
     }
 
+    /// A belt still moving long after stop was commanded: the drive ignores stop, or the
+    /// belt is driven by something else. The allowance is what a controlled stop from the
+    /// speed seen when stop was first commanded takes, plus a margin.
+    private mutating func notStopping(_ report: DriveReport, at now: Instant) -> Fault? {
+        guard planner.setpoint == .stop, report.beltSpeed > limits.standstill else {
+            movingAfterStop = nil
+            return nil
+        }
+        if movingAfterStop == nil {
+            movingAfterStop = (now, .fractionalSeconds(report.beltSpeed.kmh / limits.deceleration) + Self.stopMargin)
+        }
+        let m = movingAfterStop!
+        return now - m.since > m.allowance ? .driveNotStopping(report.beltSpeed) : nil
+    }
+
     private mutating func latch(_ cause: Fault) -> [TreadEvent] {
         fault = cause
         state = .fault
+        coastingUntil = nil
         session = nil
         pauseReason = nil
         waitingForRails = false

@@ -36,6 +36,9 @@ public final class Daemon: @unchecked Sendable {
     }
 
     public func start() throws {
+        if config.inputs == .simulated {
+            logger.warning("safety inputs are SIMULATED: no e-stop, safety key or rail sensor is read and the enable relay is not driven; for demos and tests only")
+        }
         drive.start()
         control.start()
         let library = ProgramLibrary(directory: config.programsDirectory)

@@ -14,3 +14,10 @@ func onDedicatedThread<T>(_ body: @escaping () -> T) -> T {
     done.wait()
     return result!
 }
+
+/// The same from async code: the caller suspends instead of blocking a pool thread.
+func onDedicatedThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { (c: CheckedContinuation<T, Never>) in
+        Thread { c.resume(returning: body()) }.start()
+    }
+}

@@ -29,7 +29,9 @@ struct Serve: AsyncParsableCommand {
         }
         let daemon = Daemon(config: cfg, logger: logger)
         // Start-up binds the socket and waits on NIO futures: keep that off the async pool.
-        let started: Result<Void, Error> = onDedicatedThread { Result { try daemon.start() } }
+        let started: Result<Void, ErrorMessage> = await onDedicatedThread {
+            do { try daemon.start(); return .success(()) } catch { return .failure(ErrorMessage("\(error)")) }
+        }
         if case .failure(let error) = started {
             FileHandle.standardError.write(Data("treadd: \(error)\n".utf8))
             throw ExitCode(1)
@@ -37,4 +39,10 @@ struct Serve: AsyncParsableCommand {
         let group = ServiceGroup(services: [DaemonService(daemon: daemon)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
+}
+
+/// An error carried across threads as its message.
+struct ErrorMessage: Error, Sendable, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

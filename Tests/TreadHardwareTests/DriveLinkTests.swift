@@ -173,3 +173,54 @@ final class RecordingDrive: MotorDrive, @unchecked Sendable {
         #expect(!calls[(firstRun ?? 0)...].contains(.command(.stop)), "no stop while the setpoint is renewed")
     }
 }
+
+/// A link that fails must make the control loop see the outage, and must not restart the belt
+/// on its own when it recovers.
+@Suite struct DriveLinkOutageTests {
+    /// A drive whose reads fail on demand.
+    final class FlakyDrive: MotorDrive, @unchecked Sendable {
+        let inner = RecordingDrive()
+        private let lock = NSLock()
+        private var failReads = false
+        var description: String { "flaky drive" }
+        func setFailing(_ f: Bool) { lock.lock(); failReads = f; lock.unlock() }
+        func connect() throws(DriveError) { try inner.connect() }
+        func disconnect() { inner.disconnect() }
+        func command(_ s: DriveSetpoint) throws(DriveError) { try inner.command(s) }
+        func resetFault() throws(DriveError) { try inner.resetFault() }
+        func readReport() throws(DriveError) -> DriveReport {
+            lock.lock(); let f = failReads; lock.unlock()
+            if f { throw .bus(.connectionLost("unplugged"), during: "reading status") }
+            return try inner.readReport()
+        }
+    }
+
+    @Test func outageIsReportedAndRunIsRefusedUntilAStopIsSubmitted() {
+        let drive = FlakyDrive()
+        let link = DriveLink(pollInterval: .milliseconds(10), setpointLifetime: .seconds(30), logger: Logger(label: "test.outage")) { drive }
+        link.start()
+        defer { link.shutdown() }
+        link.submit(.run(.forward, .kmh(3)))
+        #expect(drive.inner.wait { $0.contains(.command(.run(.forward, .kmh(3)))) })
+        drive.setFailing(true)
+        #expect(drive.inner.wait { $0.filter { $0 == .connect }.count >= 2 } , "the link reconnects")
+        drive.setFailing(false)
+        // Whatever the timing, the control loop's next read sees the outage.
+        let first = link.currentFeedback
+        guard case .offline(let reason) = first else {
+            Issue.record("the outage was not reported: \(first)")
+            return
+        }
+        #expect(reason.contains("unplugged"))
+        // The control loop keeps asking for the run (it has not latched yet): refused.
+        let reconnects = drive.inner.calls.count
+        for _ in 0..<5 { link.submit(.run(.forward, .kmh(3))) }
+        _ = drive.inner.wait(timeout: 1) { $0.count > reconnects + 6 }
+        let after = drive.inner.calls[reconnects...]
+        #expect(!after.contains(.command(.run(.forward, .kmh(3)))), "no run after an outage without a stop first")
+        // Once the loop has submitted a stop, a new run is obeyed again.
+        link.submit(.stop)
+        link.submit(.run(.forward, .kmh(2)))
+        #expect(drive.inner.wait { $0.contains(.command(.run(.forward, .kmh(2)))) })
+    }
+}

@@ -28,6 +28,11 @@ public final class DriveLink: @unchecked Sendable {
     private var feedback: DriveFeedback = .connecting
     private var stats = Stats()
     private var lastSubmit: ContinuousClock.Instant? = nil
+    /// Set when the link failed or a setpoint expired: run setpoints are replaced by a stop
+    /// until the control loop itself submits a stop, so nothing restarts on its own.
+    private var runInhibited = false
+    /// An outage to report at least once, even if the link recovers before the next read.
+    private var undeliveredOutage: String?
     private var stopping = false
     private var finished = false
     private var thread: Thread?
@@ -59,14 +64,21 @@ public final class DriveLink: @unchecked Sendable {
         cond.lock()
         if setpoint != desired { desiredSerial += 1 }
         desired = setpoint
+        if setpoint == .stop { runInhibited = false }
         if resetFault { resetRequested = true }
         lastSubmit = ContinuousClock.now
         cond.signal()
         cond.unlock()
     }
 
+    /// The latest feedback. An outage is reported at least once even when the link has
+    /// recovered since, so the control loop always latches it.
     public var currentFeedback: DriveFeedback {
         cond.lock(); defer { cond.unlock() }
+        if let outage = undeliveredOutage {
+            undeliveredOutage = nil
+            return .offline(reason: outage)
+        }
         return feedback
     }
 
@@ -119,15 +131,19 @@ public final class DriveLink: @unchecked Sendable {
             cond.lock()
             var (setpoint, token) = (desired, desiredSerial)
             let (serial, reset) = (desiredSerial, resetRequested)
-            resetRequested = false
             let fresh = lastSubmit.map { clock.now - $0 <= setpointLifetime } ?? false
+            if !fresh, setpoint != .stop, !runInhibited {
+                runInhibited = true
+                undeliveredOutage = "the control loop stopped renewing the setpoint; the drive was stopped"
+            }
+            let inhibited = runInhibited
             cond.unlock()
-            if !fresh, setpoint != .stop {
-                if !staleReported { logger.error("control loop stopped renewing the setpoint; stopping the drive") }
+            if inhibited, setpoint != .stop {
+                if !staleReported { logger.error("run setpoint refused after an outage or a stalled control loop; stopping the drive") }
                 staleReported = true
                 setpoint = .stop
                 token = -1
-            } else if fresh {
+            } else {
                 staleReported = false
             }
             do {
@@ -137,7 +153,11 @@ public final class DriveLink: @unchecked Sendable {
                     try drive.command(setpoint)
                     written = (token, clock.now)
                 }
-                if reset { try drive.resetFault() }
+                if reset {
+                    try drive.resetFault()
+                    cond.lock(); resetRequested = false; cond.unlock()
+                    written = nil  // the reset may have changed the command word: write ours again
+                }
                 let report = try drive.readReport()
                 failures = 0
                 publish(.online(report), error: false)
@@ -146,9 +166,17 @@ public final class DriveLink: @unchecked Sendable {
                 bump(\.errors)
                 logger.warning("drive transaction failed", metadata: ["error": "\(error)", "consecutive": "\(failures)"])
                 if error.needsReconnect || failures >= missedPollsAllowed {
-                    publish(.offline(reason: "\(drive.description): \(error)"), error: true)
+                    let reason = "\(drive.description): \(error)"
+                    cond.lock()
+                    undeliveredOutage = reason
+                    runInhibited = true
+                    cond.unlock()
+                    publish(.offline(reason: reason), error: true)
                     drive.disconnect()
                     connected = false
+                    // Back off before reopening: a vanished port must not become a busy loop.
+                    wait(for: backoff, unlessSerialChangesFrom: nil)
+                    backoff = min(backoff * 2, .seconds(2))
                     continue
                 }
             }
@@ -178,10 +206,14 @@ public final class DriveLink: @unchecked Sendable {
 
     /// Sleeps until the deadline, a new setpoint, or shutdown, whichever comes first.
     private func wait(for d: Duration, unlessSerialChangesFrom serial: Int?) {
-        let deadline = Date().addingTimeInterval(d.inSeconds)
+        // Deadlines on the monotonic clock; NSCondition only takes a wall-clock Date, so it
+        // is handed short slices and the monotonic deadline decides.
+        let deadline = ContinuousClock.now + d
         cond.lock()
-        while !stopping, serial == nil || desiredSerial == serial!, resetRequested == false {
-            if !cond.wait(until: deadline) { break }
+        while !stopping, serial == nil || desiredSerial == serial!, serial == nil || resetRequested == false {
+            let left = deadline - ContinuousClock.now
+            if left <= .zero { break }
+            _ = cond.wait(until: Date().addingTimeInterval(min(left, .milliseconds(100)).inSeconds))
         }
         cond.unlock()
     }

@@ -96,6 +96,8 @@ final class ModbusConnection {
         if e.needsReconnect { close() }
         // A timeout or garbage may leave half a frame in the buffer; drop it so the next reply lines up.
         if case .badCRC = e { modbus_flush(ctx) }
+        // A reply that arrives after the timeout must not be taken for the next one's.
+        if case .timeout = e { modbus_flush(ctx) }
         if case .invalidResponse = e { modbus_flush(ctx) }
         return e
     }
