@@ -162,7 +162,8 @@ public final class ControlLoop: @unchecked Sendable {
         while queue.isEmpty, !stopping {
             let left = deadline - MonotonicClock.now()
             if left <= .zero { return }
-            _ = cond.wait(until: Date().addingTimeInterval(left.inSeconds))
+            // NSCondition takes a wall-clock Date; short slices keep a clock jump harmless.
+            _ = cond.wait(until: Date().addingTimeInterval(min(left, .milliseconds(50)).inSeconds))
         }
     }
 }
