@@ -69,6 +69,13 @@ public struct Treadmill: Sendable {
         return r.beltSpeed <= limits.standstill && r.zeroSpeedFlag != false
     }
 
+    /// Takes the latest readings without deciding anything, so that a request handled before
+    /// the next step (a reset just after the e-stop was released) judges today's inputs.
+    public mutating func observe(inputs: SafetyInputs, drive: DriveFeedback) {
+        self.inputs = inputs
+        self.drive = drive
+    }
+
     /// One control tick: read inputs and drive feedback, decide, return commands.
     public mutating func step(inputs: SafetyInputs, drive: DriveFeedback, at now: Instant) -> Commands {
         let dt = lastStep.map { max(.zero, now - $0) } ?? .zero

@@ -99,3 +99,21 @@ import TreadCore
         #expect(tm.state == .running)
     }
 }
+
+@Suite struct RequestReadingsTests {
+    /// A reset right after the e-stop is released is judged on the new reading, even before
+    /// the next step.
+    @Test func resetJudgesTheLatestObservedInputs() throws {
+        var tm = Treadmill(limits: MachineLimits())
+        var inputs = SafetyInputs.ready
+        let drive = DriveFeedback.online(DriveReport(beltSpeed: .zero, direction: .forward, running: false))
+        inputs.estopClosed = false
+        _ = tm.step(inputs: inputs, drive: drive, at: .zero)
+        #expect(tm.state == .fault)
+        inputs.estopClosed = true
+        #expect(throws: RequestError.self) { try tm.reset(at: .seconds(0.01)) }
+        tm.observe(inputs: inputs, drive: drive)
+        try tm.reset(at: .seconds(0.02))
+        #expect(tm.state == .idle)
+    }
+}

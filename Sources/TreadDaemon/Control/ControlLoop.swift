@@ -100,8 +100,12 @@ public final class ControlLoop: @unchecked Sendable {
             if quit { break }
 
             let now = MonotonicClock.now()
+            // One reading per tick, taken before requests so they judge the latest inputs.
+            let readings = inputs.snapshot()
+            let feedback = drive.currentFeedback
+            treadmill.observe(inputs: readings, drive: feedback)
             for (command, reply) in pending { reply(apply(command, at: now)) }
-            let commands = treadmill.step(inputs: inputs.snapshot(), drive: drive.currentFeedback, at: now)
+            let commands = treadmill.step(inputs: readings, drive: feedback, at: now)
             // Enable off goes out before the drive stop; enable on before the run command.
             enable.set(commands.enable)
             drive.submit(commands.drive, resetFault: commands.resetDriveFault)
