@@ -1,5 +1,6 @@
 /// What the control loop must do after a step: the drive-enable output, the drive setpoint,
-/// and events to publish. `urgent` asks the drive link to send the stop ahead of queued polls.
+/// and events to publish. `urgent` marks the stop of a fault; the drive link does not act on it
+/// yet, because any new setpoint already wakes it ahead of its next poll.
 public struct Commands: Hashable, Sendable {
     public var enable: Bool
     public var drive: DriveSetpoint
