@@ -8,6 +8,8 @@ public enum Fault: Hashable, Sendable, CustomStringConvertible {
     case wrongDirection(commanded: Direction, reported: Direction)
     /// Stop was commanded but the belt kept moving past the time a controlled stop takes.
     case driveNotStopping(Speed)
+    /// A safety input cannot be trusted (chatter, unreadable line, chip gone).
+    case sensor(SensorFault)
 
     /// A stable identifier for the socket API and logs.
     public var code: String {
@@ -18,6 +20,7 @@ public enum Fault: Hashable, Sendable, CustomStringConvertible {
         case .driveTrip: return "drive_fault"
         case .wrongDirection: return "wrong_direction"
         case .driveNotStopping: return "drive_not_stopping"
+        case .sensor: return "sensor"
         }
     }
 
@@ -31,6 +34,7 @@ public enum Fault: Hashable, Sendable, CustomStringConvertible {
             return "motor drive reports \(r.rawValue) while \(c.rawValue) was commanded"
         case .driveNotStopping(let s):
             return "the belt is still moving at \(s) although stop was commanded; check the drive and its wiring"
+        case .sensor(let f): return f.description
         }
     }
 }

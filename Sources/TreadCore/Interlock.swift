@@ -17,6 +17,8 @@ public struct Interlock: Hashable, Sendable {
         case warning(remaining: Duration)
         case warningCleared
         case stop
+        /// Someone is in the front zone while the belt runs in reverse: stop without grace.
+        case frontZoneOccupied
     }
 
     public let rule: RailRule
@@ -35,10 +37,12 @@ public struct Interlock: Hashable, Sendable {
         }
     }
 
-    /// The fault an input demands, e-stop first.
+    /// The fault an input demands, e-stop first. An untrustworthy input is a hard stop too:
+    /// its reading cannot show a pressed e-stop or a released rail.
     public func hardStop(_ inputs: SafetyInputs) -> Fault? {
         if !inputs.estopClosed { return .estopOpen }
         if !inputs.keyInserted { return .safetyKeyPulled }
+        if let f = inputs.sensorFault { return .sensor(f) }
         return nil
     }
 
@@ -50,6 +54,10 @@ public struct Interlock: Hashable, Sendable {
             let was = releasedSince != nil
             releasedSince = nil
             return was ? .warningCleared : .clear
+        }
+        if !inputs.frontZoneClear {
+            releasedSince = nil
+            return .frontZoneOccupied
         }
         if railsHeld(inputs) {
             if releasedSince != nil {

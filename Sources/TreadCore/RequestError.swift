@@ -7,6 +7,7 @@ public enum RequestError: Error, Hashable, Sendable, CustomStringConvertible {
     case notPaused
     case alreadyPaused
     case railsNotHeld
+    case frontZoneOccupied
     case programRejected([ProgramViolation])
     case driveNotReady(String)
     case unsafeInputs(Fault)
@@ -21,6 +22,7 @@ public enum RequestError: Error, Hashable, Sendable, CustomStringConvertible {
         case .notPaused: return "not_paused"
         case .alreadyPaused: return "already_paused"
         case .railsNotHeld: return "rails_not_held"
+        case .frontZoneOccupied: return "front_zone_occupied"
         case .programRejected: return "program_rejected"
         case .driveNotReady: return "drive_not_ready"
         case .unsafeInputs: return "unsafe_inputs"
@@ -37,6 +39,7 @@ public enum RequestError: Error, Hashable, Sendable, CustomStringConvertible {
         case .notPaused: return "the session is not paused"
         case .alreadyPaused: return "the session is already paused"
         case .railsNotHeld: return "hold the rails to resume a reverse segment"
+        case .frontZoneOccupied: return "the front zone is occupied; clear it before resuming a reverse segment"
         case .programRejected(let v): return "program rejected: " + v.map(\.description).joined(separator: "; ")
         case .driveNotReady(let why): return "motor drive not ready: \(why)"
         case .unsafeInputs(let f): return "cannot start: \(f.description)"

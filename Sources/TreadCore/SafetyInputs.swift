@@ -7,16 +7,45 @@ public struct SafetyInputs: Hashable, Sendable {
     public var keyInserted: Bool
     public var railLeftHeld: Bool
     public var railRightHeld: Bool
+    /// Nobody in the zone in front of the member; `true` on machines without that sensor.
+    public var frontZoneClear: Bool
+    /// An input that cannot be trusted (chattering, unreadable); a hard stop while present.
+    public var sensorFault: SensorFault?
 
-    public init(estopClosed: Bool = false, keyInserted: Bool = false, railLeftHeld: Bool = false, railRightHeld: Bool = false) {
+    public init(estopClosed: Bool = false, keyInserted: Bool = false, railLeftHeld: Bool = false, railRightHeld: Bool = false,
+                frontZoneClear: Bool = true, sensorFault: SensorFault? = nil) {
         self.estopClosed = estopClosed
         self.keyInserted = keyInserted
         self.railLeftHeld = railLeftHeld
         self.railRightHeld = railRightHeld
+        self.frontZoneClear = frontZoneClear
+        self.sensorFault = sensorFault
     }
 
     /// Safe to run forwards, nobody on the rails.
     public static let ready = SafetyInputs(estopClosed: true, keyInserted: true)
+
+    /// One line's permissive reading.
+    public subscript(line: InputLine) -> Bool {
+        get {
+            switch line {
+            case .estop: return estopClosed
+            case .safetyKey: return keyInserted
+            case .railLeft: return railLeftHeld
+            case .railRight: return railRightHeld
+            case .frontZone: return frontZoneClear
+            }
+        }
+        set {
+            switch line {
+            case .estop: estopClosed = newValue
+            case .safetyKey: keyInserted = newValue
+            case .railLeft: railLeftHeld = newValue
+            case .railRight: railRightHeld = newValue
+            case .frontZone: frontZoneClear = newValue
+            }
+        }
+    }
 }
 
 /// What the motor drive last told the controller.

@@ -62,11 +62,13 @@ public enum TreadEvent: Hashable, Sendable {
 public enum PauseReason: String, Hashable, Sendable, CustomStringConvertible {
     case request
     case railsReleased = "rails_released"
+    case frontZoneOccupied = "front_zone_occupied"
 
     public var description: String {
         switch self {
         case .request: return "paused on request"
         case .railsReleased: return "rails released during reverse; hold the rails and resume"
+        case .frontZoneOccupied: return "someone is in the front zone during reverse; make sure the member is safe, then resume"
         }
     }
 }

@@ -45,7 +45,10 @@ extension Treadmill {
     public mutating func resume(at now: Instant) throws(RequestError) {
         if let fault { throw .faulted(fault) }
         guard state == .paused else { throw .notPaused }
-        if session?.current?.direction == .reverse, !railsHeld { throw .railsNotHeld }
+        if session?.current?.direction == .reverse {
+            if !railsHeld { throw .railsNotHeld }
+            if !inputs.frontZoneClear { throw .frontZoneOccupied }
+        }
         state = .running
         pauseReason = nil
         pending.append(contentsOf: [.resumed])

@@ -104,11 +104,15 @@ public struct Treadmill: Sendable {
             state = .paused
             pauseReason = .railsReleased
             events.append(.paused(.railsReleased))
+        case .frontZoneOccupied:
+            state = .paused
+            pauseReason = .frontZoneOccupied
+            events.append(.paused(.frontZoneOccupied))
         }
 
         let target = motionTarget
         let mayStart: Bool
-        if case .move(.reverse, _) = target { mayStart = railsHeld } else { mayStart = true }
+        if case .move(.reverse, _) = target { mayStart = railsHeld && inputs.frontZoneClear } else { mayStart = true }
         for e in planner.update(target: target, standstill: standstill, mayStart: mayStart, at: now) {
             switch e {
             case .dwellStarted(let d, let t): events.append(.directionChangeAnnounced(to: d, in: t))

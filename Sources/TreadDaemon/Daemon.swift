@@ -16,23 +16,40 @@ public final class Daemon: @unchecked Sendable {
     public let control: ControlLoop
     public let inputs: SafetyInputSource
     public let enable: EnableOutput
+    public let safety: SafetyMonitor
+    public let gate: SafetyGate
+    private let warningOutput: EnableOutput?
     private let logger: Logger
     private var group: MultiThreadedEventLoopGroup?
     private var server: SocketServer?
 
-    public init(config: DaemonConfig, logger: Logger) {
+    /// Builds every part without starting a thread. With GPIO this requests the output lines
+    /// (de-energised) and checks every line exists and is used once: a blocking ioctl, so
+    /// call it off the async pool.
+    public init(config: DaemonConfig, logger: Logger) throws(DaemonError) {
         self.config = config
         self.logger = logger
-        let sim = SimulatedInputs(config.initialInputs)
-        self.inputs = sim
-        self.enable = SimulatedEnableOutput()
+        if let io = config.io {
+            do { _ = try io.resolveAll() } catch { throw .io(error) }
+            do {
+                enable = try GPIOOutput(io.driveEnable)
+                warningOutput = try io.warning.map { s throws(GPIOError) in try GPIOOutput(s) }
+            } catch { throw .io(.gpio(error)) }
+            inputs = GPIOInputs(io.inputs)
+        } else {
+            inputs = SimulatedInputs(config.initialInputs, lines: config.inputLines)
+            enable = SimulatedEnableOutput()
+            warningOutput = nil
+        }
         let profile = config.profile, settings = config.modbus, calibration = config.calibration, limits = config.limits
         self.drive = DriveLink(pollInterval: config.pollInterval, missedPolls: config.missedPolls, logger: logger) {
             ModbusDrive(profile: profile, settings: settings, calibration: calibration,
                         acceleration: limits.acceleration, deceleration: limits.deceleration)
         }
-        self.control = ControlLoop(treadmill: Treadmill(limits: config.limits, railRule: config.railRule), inputs: sim,
-                                   enable: enable, drive: drive, period: config.controlPeriod, logger: logger)
+        gate = SafetyGate(enable: enable, drive: drive)
+        safety = SafetyMonitor(lines: inputs.lines, chatter: config.chatter, gate: gate)
+        self.control = ControlLoop(treadmill: Treadmill(limits: config.limits, railRule: config.railRule), safety: safety, gate: gate,
+                                   enable: enable, warning: warningOutput, drive: drive, period: config.controlPeriod, logger: logger)
     }
 
     public func start() throws {
@@ -40,6 +57,13 @@ public final class Daemon: @unchecked Sendable {
             logger.warning("safety inputs are SIMULATED: no e-stop, safety key or rail sensor is read and the enable relay is not driven; for demos and tests only")
         }
         drive.start()
+        let safety = self.safety, control = self.control
+        do {
+            try inputs.start { safety.handle($0) }
+        } catch {
+            drive.shutdown()
+            throw DaemonError.inputs(error)
+        }
         control.start()
         let library = ProgramLibrary(directory: config.programsDirectory)
         for (name, e) in library.broken { logger.warning("program not loaded", metadata: ["program": "\(name)", "error": "\(e)"]) }
@@ -47,6 +71,10 @@ public final class Daemon: @unchecked Sendable {
         self.group = group
         let broadcaster = Broadcaster(loop: group.next())
         control.onPublish { broadcaster.publish($0) }
+        safety.onEvent { event, _ in
+            control.wake()
+            broadcaster.publish(ServerMessage(event: "input", message: event.message, status: control.status))
+        }
         let router = RequestRouter(control: control, library: library, inputs: inputs, broadcaster: broadcaster)
         do {
             server = try SocketServer(path: config.socketPath, group: group, router: router, hello: Hello(version: Self.version))
@@ -60,11 +88,24 @@ public final class Daemon: @unchecked Sendable {
 
     /// Blocking; call from a plain thread, not the cooperative pool.
     public func stop() {
+        inputs.stop()
         control.shutdown()
         drive.shutdown()
         enable.set(false)
         server?.close()
         try? group?.syncShutdownGracefully()
         logger.info("treadd stopped")
+    }
+}
+
+public enum DaemonError: Error, Sendable, CustomStringConvertible {
+    case io(IOConfigError)
+    case inputs(InputSourceError)
+
+    public var description: String {
+        switch self {
+        case .io(let e): return "GPIO wiring: \(e)"
+        case .inputs(let e): return "safety inputs: \(e)"
+        }
     }
 }

@@ -27,12 +27,20 @@ struct Serve: AsyncParsableCommand {
             print(cfg.summary)
             return
         }
-        let daemon = Daemon(config: cfg, logger: logger)
-        // Start-up binds the socket and waits on NIO futures: keep that off the async pool.
-        let started: Result<Void, ErrorMessage> = await onDedicatedThread {
-            do { try daemon.start(); return .success(()) } catch { return .failure(ErrorMessage("\(error)")) }
+        // Requesting GPIO lines, binding the socket and waiting on NIO futures block: keep
+        // that off the async pool.
+        let cfgFinal = cfg, loggerFinal = logger
+        let started: Result<Daemon, ErrorMessage> = await onDedicatedThread {
+            do {
+                let d = try Daemon(config: cfgFinal, logger: loggerFinal)
+                try d.start()
+                return .success(d)
+            } catch { return .failure(ErrorMessage("\(error)")) }
         }
-        if case .failure(let error) = started {
+        let daemon: Daemon
+        switch started {
+        case .success(let d): daemon = d
+        case .failure(let error):
             FileHandle.standardError.write(Data("treadd: \(error)\n".utf8))
             throw ExitCode(1)
         }

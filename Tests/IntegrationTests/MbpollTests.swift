@@ -35,7 +35,7 @@ struct MbpollTests {
 
         /// mbpoll once against holding registers at protocol (0-based) addresses.
         func mbpoll(_ args: [String]) throws -> (code: Int32, stdout: String, stderr: String) {
-            try run(MbpollTests.mbpoll, ["-m", "tcp", "-p", "\(port)", "-a", "1", "-t", "4", "-0", "-1", "-o", "1"] + args, timeout: 20)
+            try run(MbpollTests.mbpoll, ["-m", "tcp", "-p", "\(port)", "-a", "1", "-t", "4", "-0", "-1", "-o", "5"] + args, timeout: 20)
         }
 
         func read(_ address: UInt16, count: Int = 1) throws -> [Int: Int] {

@@ -25,7 +25,7 @@ import TreadProtocol
             config.modbus = sim.settings
             var logger = Logger(label: "test.treadd")
             logger.logLevel = .critical
-            daemon = Daemon(config: config, logger: logger)
+            daemon = try Daemon(config: config, logger: logger)
             try daemon.start()
         }
 
@@ -135,7 +135,7 @@ import TreadProtocol
         c.send(#"{"id":7,"method":"sim.set","params":{"input":"rail_left","value":"held"}}"# + "\n")
         let ok = try message(c.readLine())
         #expect(ok.error == nil)
-        #expect(rig.daemon.inputs.snapshot().railLeftHeld)
+        #expect(rig.daemon.safety.current.railLeftHeld)
     }
 
     @Test func secondDaemonOnTheSameSocketIsRefused() throws {
@@ -145,7 +145,7 @@ import TreadProtocol
         config.modbus = ModbusSettings(transport: .tcp(host: "127.0.0.1", port: 1))
         var logger = Logger(label: "test.second")
         logger.logLevel = .critical
-        let second = Daemon(config: config, logger: logger)
+        let second = try Daemon(config: config, logger: logger)
         #expect(throws: (any Error).self) { try second.start() }
         // The first is still serving.
         let c = try rig.client()

@@ -13,7 +13,7 @@ extension DaemonConfig {
 
     public static func parse(_ text: String, file: String) throws(FileError) -> DaemonConfig {
         let root = try TOMLDocument(text: text, file: file).root
-        try root.rejectUnknownKeys(["daemon", "drive", "belt", "limits", "inputs"])
+        try root.rejectUnknownKeys(["daemon", "drive", "belt", "limits", "inputs", "io"])
         let base = (file as NSString).deletingLastPathComponent
         func resolve(_ p: String) -> String {
             p.hasPrefix("/") ? p : ((base.isEmpty ? "." : base) as NSString).appendingPathComponent(p)
@@ -106,16 +106,27 @@ extension DaemonConfig {
         }
 
         let inputs = try root.section("inputs")
-        try inputs?.rejectUnknownKeys(["source"])
+        try inputs?.rejectUnknownKeys(["source", "front_zone"])
         let sourceName = try inputs?.string("source") ?? "simulated"
         guard let source = InputSourceKind(rawValue: sourceName) else {
-            throw inputs!.error("source", "must be \"simulated\" (GPIO inputs arrive with the [io] section), got \"\(sourceName)\"")
+            throw inputs!.error("source", "must be \"gpio\" (lines wired as in [io]) or \"simulated\", got \"\(sourceName)\"")
+        }
+        let simulatedFrontZone = try inputs?.bool("front_zone") ?? false
+        if simulatedFrontZone, source == .gpio {
+            throw inputs!.error("front_zone", "applies to simulated inputs only; with GPIO, wire [io.front_zone]")
+        }
+        var io: IOConfig?
+        switch (source, try root.section("io")) {
+        case (.gpio, let section?): io = try IOConfig.parse(section)
+        case (.gpio, nil): throw root.error("io", "[inputs] source = \"gpio\" needs an [io] section naming the lines")
+        case (.simulated, let section?): throw section.error(nil, "[io] is only read with [inputs] source = \"gpio\"")
+        case (.simulated, nil): io = nil
         }
 
         return DaemonConfig(
             file: file, socketPath: socket, programsDirectory: programs, controlHz: hz, profilePath: profilePath, profile: profile,
             modbus: ModbusSettings(transport: transport, unit: unit, responseTimeout: .milliseconds(timeoutMs), byteTimeout: .milliseconds(byteTimeoutMs)),
             pollInterval: .milliseconds(pollMs), missedPolls: missedPolls, calibration: BeltCalibration(kmhPerHz: kmhPerHz), limits: limits,
-            railRule: railRule, inputs: source, initialInputs: .ready)
+            railRule: railRule, inputs: source, initialInputs: .ready, io: io, simulatedFrontZone: simulatedFrontZone)
     }
 }

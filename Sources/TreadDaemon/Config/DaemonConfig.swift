@@ -4,7 +4,7 @@ import TreadHardware
 /// The daemon's configuration (treadd.toml), with relative paths already resolved against
 /// the config file's folder.
 public struct DaemonConfig: Sendable {
-    public enum InputSourceKind: String, Sendable { case simulated }
+    public enum InputSourceKind: String, Sendable { case simulated, gpio }
 
     public var file: String
     public var socketPath: String
@@ -21,6 +21,18 @@ public struct DaemonConfig: Sendable {
     public var railRule: Interlock.RailRule
     public var inputs: InputSourceKind
     public var initialInputs: SafetyInputs
+    /// The GPIO wiring; present exactly when `inputs == .gpio`.
+    public var io: IOConfig?
+    /// Simulated machines may declare a front-zone sensor to try it out.
+    public var simulatedFrontZone: Bool = false
+
+    /// The lines the machine reads.
+    public var inputLines: Set<InputLine> {
+        if let io { return Set(io.inputs.keys) }
+        return Set(IOConfig.requiredInputs + (simulatedFrontZone ? [.frontZone] : []))
+    }
+
+    public var chatter: InputMonitor.ChatterLimit { io?.chatter ?? .init() }
 
     public var controlPeriod: Duration { .fractionalSeconds(1 / controlHz) }
 }

@@ -10,7 +10,9 @@ import TreadProtocol
 ///
 /// Nothing on this thread waits on a client, the disk or the bus: requests arrive through a
 /// queue, replies and events leave through non-blocking callbacks, the drive is reached only
-/// by posting a setpoint to `DriveLink`.
+/// by posting a setpoint to `DriveLink`. Hard stops do not wait for a tick: the safety
+/// monitor trips the gate on the edge itself; the loop latches the fault on its next tick,
+/// which the edge also brings forward.
 public final class ControlLoop: @unchecked Sendable {
     public enum Command: Sendable {
         case start(Program)
@@ -20,8 +22,10 @@ public final class ControlLoop: @unchecked Sendable {
     public typealias Reply = @Sendable (Result<Void, RequestError>) -> Void
 
     private var treadmill: Treadmill
-    private let inputs: SafetyInputSource
+    private let safety: SafetyMonitor
+    private let gate: SafetyGate
     private let enable: EnableOutput
+    private let warning: EnableOutput?
     private let drive: DriveLink
     private let period: Duration
     private let logger: Logger
@@ -30,6 +34,7 @@ public final class ControlLoop: @unchecked Sendable {
     private var queue: [(Command, Reply)] = []
     private var stopping = false
     private var finished = false
+    private var woken = false
     private let latest: Mutex<Status>
     private let publishSink: Mutex<(@Sendable (ServerMessage) -> Void)?> = Mutex(nil)
     private let ticks = Atomic<Int>(0)
@@ -37,10 +42,13 @@ public final class ControlLoop: @unchecked Sendable {
     /// Progress is streamed at this rate; state changes and events go out at once.
     static let progressInterval = Duration.milliseconds(200)
 
-    public init(treadmill: Treadmill, inputs: SafetyInputSource, enable: EnableOutput, drive: DriveLink, period: Duration, logger: Logger) {
+    public init(treadmill: Treadmill, safety: SafetyMonitor, gate: SafetyGate, enable: EnableOutput, warning: EnableOutput? = nil,
+                drive: DriveLink, period: Duration, logger: Logger) {
         self.treadmill = treadmill
-        self.inputs = inputs
+        self.safety = safety
+        self.gate = gate
         self.enable = enable
+        self.warning = warning
         self.drive = drive
         self.period = period
         self.logger = logger
@@ -59,6 +67,14 @@ public final class ControlLoop: @unchecked Sendable {
     public func submit(_ command: Command, reply: @escaping Reply) {
         cond.lock()
         queue.append((command, reply))
+        cond.signal()
+        cond.unlock()
+    }
+
+    /// Runs the next tick now (an input changed), without waiting for the period.
+    public func wake() {
+        cond.lock()
+        woken = true
         cond.signal()
         cond.unlock()
     }
@@ -96,19 +112,19 @@ public final class ControlLoop: @unchecked Sendable {
             let pending = queue
             queue.removeAll()
             let quit = stopping
+            woken = false
             cond.unlock()
             if quit { break }
 
             let now = MonotonicClock.now()
             // One reading per tick, taken before requests so they judge the latest inputs.
-            let readings = inputs.snapshot()
+            let (readings, trips) = safety.take(at: now)
             let feedback = drive.currentFeedback
             treadmill.observe(inputs: readings, drive: feedback)
             for (command, reply) in pending { reply(apply(command, at: now)) }
             let commands = treadmill.step(inputs: readings, drive: feedback, at: now)
-            // Enable off goes out before the drive stop; enable on before the run command.
-            enable.set(commands.enable)
-            drive.submit(commands.drive, resetFault: commands.resetDriveFault)
+            gate.apply(commands, latched: treadmill.state == .fault, seen: trips)
+            warning?.set(treadmill.interlock.releasedSince != nil)
             ticks.add(1, ordering: .relaxed)
 
             let status = treadmill.statusSnapshot(enable: enable.isEnergised, at: now)
@@ -128,8 +144,8 @@ public final class ControlLoop: @unchecked Sendable {
             if nextTick < now { nextTick = now + period }  // late: skip, don't burst
             waitUntil(nextTick)
         }
-        enable.set(false)
-        drive.submit(.stop)
+        gate.deenergise()
+        warning?.set(false)
         cond.lock()
         finished = true
         cond.broadcast()
@@ -163,7 +179,7 @@ public final class ControlLoop: @unchecked Sendable {
     private func waitUntil(_ deadline: Instant) {
         cond.lock()
         defer { cond.unlock() }
-        while queue.isEmpty, !stopping {
+        while queue.isEmpty, !stopping, !woken {
             let left = deadline - MonotonicClock.now()
             if left <= .zero { return }
             // NSCondition takes a wall-clock Date; short slices keep a clock jump harmless.

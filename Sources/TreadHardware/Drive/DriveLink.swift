@@ -71,6 +71,19 @@ public final class DriveLink: @unchecked Sendable {
         cond.unlock()
     }
 
+    /// A priority stop from the safety thread: a stop is written next, even when stop is
+    /// already the setpoint (commands latch on most drives, so the stop frame goes out
+    /// again), behind at most the one transaction on the wire.
+    public func stopNow() {
+        cond.lock()
+        desired = .stop
+        desiredSerial += 1
+        runInhibited = false
+        lastSubmit = ContinuousClock.now
+        cond.signal()
+        cond.unlock()
+    }
+
     /// The latest feedback. An outage is reported at least once even when the link has
     /// recovered since, so the control loop always latches it.
     public var currentFeedback: DriveFeedback {

@@ -1,0 +1,47 @@
+import Synchronization
+import TreadCore
+import TreadHardware
+
+/// The safety thread's side of the inputs. Every input event arrives here on the source's
+/// thread (the GPIO thread, or the caller of `sim.set`); a hard stop trips the gate in the
+/// same call, before anything is published. The control loop takes sticky readings once per
+/// tick.
+///
+/// Nothing here waits on a socket client, the logger or the disk: the notify callback must
+/// not block (it posts to the event loop and wakes the control loop).
+public final class SafetyMonitor: @unchecked Sendable {
+    public typealias Notify = @Sendable (InputEvent, InputMonitor.Reflex) -> Void
+
+    private let state: Mutex<InputMonitor>
+    private let gate: SafetyGate
+    private let notify: Mutex<Notify?> = Mutex(nil)
+    public let lines: Set<InputLine>
+
+    public init(lines: Set<InputLine>, chatter: InputMonitor.ChatterLimit, gate: SafetyGate) {
+        state = Mutex(InputMonitor(lines: lines, chatter: chatter))
+        self.gate = gate
+        self.lines = lines
+    }
+
+    /// Where events go after the reaction (publishing, waking the control loop).
+    public func onEvent(_ n: @escaping Notify) { notify.withLock { $0 = n } }
+
+    /// The reaction path: (a) enable off and (b) a priority stop, inside `gate.trip()`, then
+    /// (c) the event handed on.
+    public func handle(_ event: InputEvent) {
+        let reflex = state.withLock { m in
+            let r = m.receive(event)
+            if case .trip = r { gate.trip() }
+            return r
+        }
+        notify.withLock { $0 }?(event, reflex)
+    }
+
+    /// One tick's readings and the gate's trip count they include.
+    func take(at now: Instant) -> (inputs: SafetyInputs, trips: Int) {
+        state.withLock { m in (m.take(at: now), gate.trips) }
+    }
+
+    /// Current readings, without consuming sticky values.
+    public var current: SafetyInputs { state.withLock { $0.peek() } }
+}
