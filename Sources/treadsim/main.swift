@@ -43,7 +43,9 @@ struct Treadsim: ParsableCommand {
         discussion: """
             The drive is emulated from the profile: register map and scaling, FC16-only drives \
             (FC06 answered with exception 01), apply/ENTER parameters, DRIVECOM-style start-up \
-            sequences, status bit patterns, signed output, the comm-loss watchdog and trips.
+            sequences, status bit patterns, signed output and references, a fault code in part \
+            of a register, the comm-loss watchdog (also as a field packed into a shared register, \
+            whose other bits start non-zero so a master that clobbers them shows) and trips.
 
             With --control PATH, treadsim also listens on a Unix stream socket for fault \
             injection at run time, e.g. `echo "late 400" | socat - UNIX-CONNECT:PATH`.\n

@@ -6,8 +6,9 @@ import TreadProtocol
 /// Every shipped drive profile (Config/drives/*.toml but the template, found when the tests
 /// run, so a profile added later is covered) drives the short program through treadsim +
 /// treadd + treadctl. The drive's log judges: the comm-loss stop was armed before the first
-/// run command, and the direction changed only at 0 Hz. Register addresses come from the
-/// loaded profile.
+/// run command (a packed comm-loss field by a read-modify-write that kept the register's other
+/// bits), and the direction changed only at 0 Hz. Register addresses come from the loaded
+/// profile.
 ///
 /// TCP runs for every profile; RTU runs for one profile of each kind of drive (FC06/FC16,
 /// with or without a start-up sequence, Delta first) to keep the suite within a few minutes.
@@ -74,15 +75,37 @@ struct DriveProfilesEndToEndTests {
         let firstRun = try #require(runs.first, "no run command reached the drive")
 
         // The comm-loss stop was armed (and applied, where the drive needs ENTER) before the first run.
-        let timeoutWrites = log.writes(to: Int(profile.commLossTimeoutRegister)).filter { $0.t <= firstRun.t && ($0.values.first ?? 0) > 0 }
-        let timeoutWrite = try #require(timeoutWrites.first, "comm-loss timeout (register \(hex(profile.commLossTimeoutRegister))) not written before the first run command")
-        #expect(timeoutWrite.values.first == Int(profile.commLossTimeoutCounts))
-        let actionWrites = log.writes(to: Int(profile.commLossActionRegister))
-            .filter { $0.t <= firstRun.t && $0.values.first == Int(profile.commLossActionValue) }
-        #expect(!actionWrites.isEmpty, "comm-loss action (register \(hex(profile.commLossActionRegister))) not written before the first run command")
+        let armedAt: Double
+        switch profile.commLoss {
+        case .registers(let r):
+            let timeoutWrites = log.writes(to: Int(r.timeoutRegister)).filter { $0.t <= firstRun.t && ($0.values.first ?? 0) > 0 }
+            let timeoutWrite = try #require(timeoutWrites.first, "comm-loss timeout (register \(hex(r.timeoutRegister))) not written before the first run command")
+            #expect(timeoutWrite.values.first == Int(r.timeoutCounts))
+            let actionWrites = log.writes(to: Int(r.actionRegister))
+                .filter { $0.t <= firstRun.t && $0.values.first == Int(r.actionValue) }
+            #expect(!actionWrites.isEmpty, "comm-loss action (register \(hex(r.actionRegister))) not written before the first run command")
+            armedAt = timeoutWrite.t
+        case .field(let f):
+            // A masked read-modify-write of the shared register: read, write it back with the field
+            // set and every other bit as treadsim powered up with (its stand-in for the drive's
+            // address and baud rate), read back - all before the first run command.
+            let requests = log.requests
+            func isWrite(_ e: SimLog.Entry) -> Bool { e.fc == 6 || e.fc == 16 }
+            let run = try #require(requests.firstIndex { isWrite($0) && $0.address == Int(profile.commandRegister) && runValues.contains($0.values.first ?? -1) })
+            let write = try #require(requests.firstIndex { isWrite($0) && $0.address == Int(f.register) },
+                                     "comm-loss field (register \(hex(f.register)) bits \(hex(f.mask))) never written")
+            #expect(write < run, "comm-loss field written after the first run command")
+            #expect(requests[..<write].contains { $0.fc == 3 && $0.address == Int(f.register) }, "the shared register was not read before it was written")
+            #expect(requests[write..<run].contains { $0.fc == 3 && $0.address == Int(f.register) }, "the shared register was not read back before the first run")
+            let word = UInt16(truncatingIfNeeded: requests[write].values.first ?? 0)
+            #expect(f.holds(in: word), "wrote \(hex(word)); bits \(hex(f.mask)) must hold \(hex(f.value))")
+            #expect(word & ~f.mask == DriveSimulator.initialWord(for: f) & ~f.mask, "wrote \(hex(word)): the other settings in register \(hex(f.register)) were changed")
+            #expect(log.writes(to: Int(f.register)).count == 1, "the shared register is written once, not on every reconnect")
+            armedAt = requests[write].t
+        }
         if let apply = profile.apply {
             let applies = log.writes(to: Int(apply.register))
-                .filter { $0.values.first == Int(apply.value) && $0.t >= timeoutWrite.t && $0.t <= firstRun.t }
+                .filter { $0.values.first == Int(apply.value) && $0.t >= armedAt && $0.t <= firstRun.t }
             #expect(!applies.isEmpty, "no apply (ENTER) between the comm-loss timeout write and the first run command")
         }
 

@@ -44,11 +44,10 @@ import TreadCore
         #expect(p.faultCodeRegister == 0x2100)
         #expect(p.faultResetRegister == 0x2002)
         #expect(p.faultResetValue == 0x0002)
-        #expect(p.commLossTimeoutRegister == 0x0903)
-        #expect(p.commLossActionRegister == 0x0902)
-        #expect(p.commLossActionValue == 1)
+        #expect(p.commLoss == .registers(.init(timeoutRegister: 0x0903, timeoutUnit: 0.1, timeoutCounts: 5, actionRegister: 0x0902, actionValue: 1)),
+                "09-03 0.5 s in 0.1 s units, 09-02 = 1 warn and ramp to stop")
         #expect(p.commLossTimeout == .milliseconds(500))
-        #expect(p.commLossTimeoutCounts == 5, "0.5 s in 0.1 s units")
+        #expect(p.faultCodeMask == 0xFFFF, "the whole register unless a mask says otherwise")
         #expect(p.commLossFaultCode == 58)
         #expect(p.accelTimeRegister == 0x010C)
         #expect(p.decelTimeRegister == 0x010D)
@@ -216,7 +215,7 @@ import TreadCore
         let p = try DriveProfile.parse(text, file: "one-based.toml")
         #expect(p.commandRegister == 0x2000)
         #expect(p.referenceRegister == 0x2001)
-        #expect(p.commLossTimeoutRegister == 0x0903)
+        #expect(p.commLossRegisters?.timeoutRegister == 0x0903)
         #expect(p.parameters.first?.register == 0x0014)
         #expect(p == (try DriveProfile.load(path: path)), "the same drive either way")
     }
@@ -235,5 +234,91 @@ import TreadCore
         let e = try rejection(t.text)
         #expect(e.key == "drive.register_numbering")
         #expect(e.line == line)
+    }
+
+    // MARK: Packed comm-loss field
+
+    /// The shipped Delta file with its comm-loss setting as a packed field `field` (an inline
+    /// table's text) in place of the time-out and action registers; returns the field's line.
+    func packed(_ field: String = "{ register = 0x0920, mask = 0xF000, value = 0x2000 }") throws -> (text: TOMLText, line: Int) {
+        var t = TOMLText(shipped)
+        for key in ["timeout_unit_s", "action_register", "action_value"] { try t.remove(key, in: "comm_loss") }
+        let line = try t.set("timeout_register", in: "comm_loss", to: "field = \(field)")
+        return (t, line)
+    }
+
+    @Test func packedCommLossFieldLoads() throws {
+        let p = try DriveProfile.parse(try packed().text.text, file: "edited.toml")
+        #expect(p.commLoss == .field(.init(register: 0x0920, mask: 0xF000, value: 0x2000)))
+        #expect(p.commLossRegisters == nil)
+        #expect(p.commLossTimeout == .milliseconds(500), "timeout_s says what the field value means")
+        let f = try #require(p.commLossField)
+        #expect(f.applied(to: 0x4A17) == 0x2A17, "only the masked bits change")
+        #expect(f.holds(in: 0x2A17) && !f.holds(in: 0x4A17))
+    }
+
+    @Test(arguments: [
+        ("{ register = 0x0920, mask = 0x0000, value = 0x0000 }", "comm_loss.field.mask", "must not be 0"),
+        ("{ register = 0x0920, mask = 0xF000, value = 0x2001 }", "comm_loss.field.value", "outside the mask"),
+        ("{ register = 0x0920, mask = 0xF000 }", "comm_loss.field.value", "missing"),
+        ("{ mask = 0xF000, value = 0x2000 }", "comm_loss.field.register", "missing"),
+        ("{ register = 0x0920, mask = 0xF000, value = 0x2000, shift = 12 }", "comm_loss.field.shift", "unknown key"),
+        ("{ register = 0x2000, mask = 0xF000, value = 0x2000 }", "comm_loss.field", "command.register"),
+        ("{ register = 0x2101, mask = 0xF000, value = 0x2000 }", "status.state_register", "comm_loss.field"),
+    ])
+    func badPackedFieldIsRejectedNamingFileAndKey(field: String, key: String, message: String) throws {
+        let (t, line) = try packed(field)
+        let e = try rejection(t.text, file: "/etc/treadd/drives/e3.toml")
+        #expect(e.file == "/etc/treadd/drives/e3.toml")
+        #expect(e.key == key)
+        #expect(e.message.contains(message), "\(e.message)")
+        if key.hasPrefix("comm_loss.field") { #expect(e.line == line, "keys inside the inline table point at its line") }
+    }
+
+    @Test func packedFieldWithATimeoutRegisterTooIsRejected() throws {
+        var (t, _) = try packed()
+        _ = try t.set("timeout_s", in: "comm_loss", to: "timeout_s = 0.5\naction_register = 0x0902")
+        let e = try rejection(t.text)
+        #expect(e.key == "comm_loss.action_register")
+        #expect(e.message.contains("not both"))
+    }
+
+    @Test func parameterWrittenOverThePackedFieldIsRejected() throws {
+        let (t, _) = try packed("{ register = 0x0014, mask = 0xF000, value = 0x2000 }")
+        let e = try rejection(t.text)
+        #expect(e.key == "parameters[0].register", "the parameter written to 0x0014 would overwrite the field")
+        #expect(e.line == t.line(of: "register", in: "parameters"))
+        #expect(e.message.contains("comm_loss.field"))
+    }
+
+    // MARK: Fault code in part of a register
+
+    @Test func faultCodeMaskReadsTheHighByte() throws {
+        var t = TOMLText(shipped)
+        try t.set("fault_code_register", in: "status", to: "fault_code_register = 0x2101\nfault_code_mask = 0xFF00")
+        let p = try DriveProfile.parse(t.text, file: "edited.toml")
+        #expect(p.faultCodeRegister == 0x2101)
+        #expect(p.faultCodeMask == 0xFF00)
+        #expect(p.faultCode(in: 0x3A03) == 0x3A)
+        #expect(p.faultCode(in: 0x00FF) == 0, "status bits in the low byte are not a code")
+        #expect(p.statusRegisters.filter { $0 == 0x2101 }.count == 1, "read once per poll")
+    }
+
+    @Test(arguments: [
+        ("fault_code_register = 0x2100\nfault_code_mask = 0x0000", "must be one run"),
+        ("fault_code_register = 0x2100\nfault_code_mask = 0xF0F0", "must be one run"),
+        ("fault_code_mask = 0xFF00", "needs fault_code_register"),
+        ("fault_code_register = 0x2101\nfault_code_mask = 0x00FF", "status.running"),
+        ("fault_code_register = 0x2101", "status.running"),
+    ])
+    func badFaultCodeMaskIsRejected(replacement: String, message: String) throws {
+        var t = TOMLText(shipped)
+        try t.set("fault_code_register", in: "status", to: replacement)
+        t = TOMLText(t.text)  // one line per line again, so line(of:) counts right
+        let e = try rejection(t.text)
+        let key = replacement.contains("fault_code_mask") ? "status.fault_code_mask" : "status.fault_code_register"
+        #expect(e.key == key)
+        #expect(e.line == t.line(of: String(key.dropFirst("status.".count)), in: "status"))
+        #expect(e.message.contains(message), "\(e.message)")
     }
 }

@@ -11,9 +11,12 @@ import TreadCore
         .appendingPathComponent("Config/drives/delta-ms300.toml").path
 
     let p: DriveProfile
+    /// Delta's separate comm-loss registers (09-03 time-out, 09-02 action).
+    let cl: DriveProfile.CommLossRegisters
 
     init() throws {
         p = try DriveProfile.load(path: Self.profilePath)
+        cl = try #require(p.commLossRegisters)
     }
 
     func t(_ s: Double) -> Instant { .seconds(s) }
@@ -42,8 +45,8 @@ import TreadCore
         #expect(sim.read(address: p.stateRegister) == 0)
         sim.write(address: 0x1234, value: 777, at: t(0))
         #expect(sim.read(address: 0x1234) == 777)
-        sim.write(address: p.commLossTimeoutRegister, value: 5, at: t(0))
-        #expect(sim.read(address: p.commLossTimeoutRegister) == 5)
+        sim.write(address: cl.timeoutRegister, value: 5, at: t(0))
+        #expect(sim.read(address: cl.timeoutRegister) == 5)
     }
 
     @Test func rampsAtTheProgrammedRates() throws {
@@ -188,8 +191,8 @@ import TreadCore
     /// Programs 0.5 s comm-loss with `action`, runs at 30 Hz with requests every 0.1 s up to 3 s.
     func runningWithCommLoss(action: UInt16) throws -> DriveSimulator {
         var sim = try drive(accel: 200, decel: 600, referenceHz: 30)
-        sim.write(address: p.commLossTimeoutRegister, value: 5, at: t(0))
-        sim.write(address: p.commLossActionRegister, value: action, at: t(0))
+        sim.write(address: cl.timeoutRegister, value: 5, at: t(0))
+        sim.write(address: cl.actionRegister, value: action, at: t(0))
         sim.write(address: p.commandRegister, value: p.runForward, at: t(0))
         for i in 1...30 {
             sim.noteRequest(at: t(Double(i) * 0.1))
@@ -200,7 +203,7 @@ import TreadCore
     }
 
     @Test func commLossDoesNotTripWhileRequestsKeepComing() throws {
-        var sim = try runningWithCommLoss(action: p.commLossActionValue)
+        var sim = try runningWithCommLoss(action: cl.actionValue)
         for i in 31...100 { sim.noteRequest(at: t(Double(i) * 0.1)) }
         sim.advance(to: t(10.4))
         #expect(sim.tripCode == nil)
@@ -209,7 +212,7 @@ import TreadCore
     }
 
     @Test func commLossTripsAndRampsToStop() throws {
-        var sim = try runningWithCommLoss(action: p.commLossActionValue)
+        var sim = try runningWithCommLoss(action: cl.actionValue)
         sim.advance(to: t(3.45))
         #expect(sim.tripCode == nil, "0.45 s of silence is within the 0.5 s timeout")
         sim.advance(to: t(3.6))
@@ -253,9 +256,9 @@ import TreadCore
     }
 
     @Test func commLossOffWhenTimeoutIsZero() throws {
-        var sim = try runningWithCommLoss(action: p.commLossActionValue)
+        var sim = try runningWithCommLoss(action: cl.actionValue)
         sim.noteRequest(at: t(3))
-        sim.write(address: p.commLossTimeoutRegister, value: 0, at: t(3))
+        sim.write(address: cl.timeoutRegister, value: 0, at: t(3))
         sim.advance(to: t(20))
         #expect(sim.tripCode == nil)
         #expect(close(sim.outputHz, 30))
@@ -263,14 +266,14 @@ import TreadCore
 
     @Test func commLossDoesNotTripAStoppedDrive() throws {
         var sim = try drive(accel: 100, decel: 100, referenceHz: 30)
-        sim.write(address: p.commLossTimeoutRegister, value: 5, at: t(0))
-        sim.write(address: p.commLossActionRegister, value: p.commLossActionValue, at: t(0))
+        sim.write(address: cl.timeoutRegister, value: 5, at: t(0))
+        sim.write(address: cl.actionRegister, value: cl.actionValue, at: t(0))
         sim.advance(to: t(10))
         #expect(sim.tripCode == nil)
     }
 
     @Test func faultResetClearsTheTripOnlyAtZeroOutput() throws {
-        var sim = try runningWithCommLoss(action: p.commLossActionValue)
+        var sim = try runningWithCommLoss(action: cl.actionValue)
         sim.advance(to: t(3.6))
         #expect(sim.tripCode == 58)
         #expect(sim.outputHz > 0)
@@ -418,11 +421,15 @@ enum SimulatorFixtures {
     let yaskawa: DriveProfile
     let drivecom: DriveProfile
     let delta: DriveProfile
+    /// The shipped Optidrive E3: packed comm-loss field, fault code in a high byte, reverse by sign.
+    let e3: DriveProfile
 
     init() throws {
         yaskawa = try SimulatorFixtures.load(SimulatorFixtures.yaskawa)
         drivecom = try SimulatorFixtures.load(SimulatorFixtures.drivecom)
         delta = try DriveProfile.load(path: DriveSimulatorTests.profilePath)
+        e3 = try DriveProfile.load(path: URL(fileURLWithPath: DriveSimulatorTests.profilePath)
+            .deletingLastPathComponent().appendingPathComponent("invertek-e3.toml").path)
     }
 
     func t(_ s: Double) -> Instant { .seconds(s) }
@@ -467,16 +474,17 @@ enum SimulatorFixtures {
     @Test func applyGatedParametersReadBackButActOnlyAfterApply() throws {
         let p = yaskawa
         let apply = try #require(p.apply)
+        let cl = try #require(p.commLossRegisters)
         var sim = DriveSimulator(profile: p)
         sim.advance(to: t(0))
         sim.noteRequest(at: t(0))
-        sim.write(address: p.commLossTimeoutRegister, value: 5, at: t(0))
-        sim.write(address: p.commLossActionRegister, value: p.commLossActionValue, at: t(0))
+        sim.write(address: cl.timeoutRegister, value: 5, at: t(0))
+        sim.write(address: cl.actionRegister, value: cl.actionValue, at: t(0))
         sim.write(address: try #require(p.accelTimeRegister), value: 30, at: t(0))   // 3.0 s to 60 Hz: 20 Hz/s
         sim.write(address: try #require(p.decelTimeRegister), value: 60, at: t(0))   // 6.0 s: 10 Hz/s
         sim.write(address: p.parameters[0].register, value: p.parameters[0].value, at: t(0))
         // Stored and read back at once...
-        #expect(sim.read(address: p.commLossTimeoutRegister) == 5)
+        #expect(sim.read(address: cl.timeoutRegister) == 5)
         #expect(sim.read(address: try #require(p.accelTimeRegister)) == 30)
         #expect(sim.read(address: p.parameters[0].register) == 2)
         // ...but not in use.
@@ -515,11 +523,12 @@ enum SimulatorFixtures {
         #expect(p.faultBit.map { $0.matches(sim.read(address: p.stateRegister)) } == true)
     }
 
-    @Test func withoutApplyWritesActAtOnce() {
+    @Test func withoutApplyWritesActAtOnce() throws {
+        let cl = try #require(delta.commLossRegisters)
         var sim = DriveSimulator(profile: delta)
-        sim.write(address: delta.commLossTimeoutRegister, value: 5, at: t(0))
+        sim.write(address: cl.timeoutRegister, value: 5, at: t(0))
         #expect(sim.commLossTimeout == .milliseconds(500))
-        #expect(sim.active(address: delta.commLossTimeoutRegister) == 5)
+        #expect(sim.active(address: cl.timeoutRegister) == 5)
     }
 
     // MARK: DRIVECOM start-up sequence
@@ -718,13 +727,98 @@ enum SimulatorFixtures {
         #expect(p.running.matches(sim.read(address: p.stateRegister)))
     }
 
+    // MARK: Packed comm-loss field (Optidrive E3 P-36)
+
+    /// An E3 at 30 Hz forward with its P-36 word set to `p36`, requests every 0.1 s up to 3 s.
+    func e3Running(p36: UInt16) throws -> DriveSimulator {
+        let f = try #require(e3.commLossField)
+        var sim = DriveSimulator(profile: e3)
+        sim.advance(to: t(0))
+        sim.noteRequest(at: t(0))
+        sim.write(address: f.register, value: p36, at: t(0))
+        sim.write(address: e3.referenceRegister, value: 300, at: t(0))   // 30.0 Hz
+        sim.write(address: e3.commandRegister, value: e3.runForward, at: t(0))
+        for i in 1...30 { sim.noteRequest(at: t(Double(i) * 0.1)) }
+        #expect(sim.tripCode == nil)
+        #expect(close(sim.outputHz, 30))
+        return sim
+    }
+
+    @Test func packedRegisterStartsWithTheWatchdogOffAndTheOtherSettingsSet() throws {
+        let f = try #require(e3.commLossField)
+        let sim = DriveSimulator(profile: e3)
+        let word = sim.read(address: f.register)
+        #expect(word == DriveSimulator.initialWord(for: f))
+        #expect(word & f.mask == 0, "watchdog off at power-up")
+        #expect(word & ~f.mask != 0, "the address and baud rate bits are not all zero, so clobbering them shows")
+        #expect(sim.commLossTimeout == nil)
+    }
+
+    @Test func packedWatchdogTripsFromTheFieldWhateverTheOtherBits() throws {
+        let f = try #require(e3.commLossField)
+        let other = DriveSimulator.initialWord(for: f)
+        var sim = try e3Running(p36: f.applied(to: other))
+        #expect(sim.commLossTimeout == .milliseconds(300))
+        // Other bits changed, field kept: still armed.
+        sim.write(address: f.register, value: f.applied(to: 0x0123), at: t(3))
+        #expect(sim.commLossTimeout == .milliseconds(300))
+        sim.advance(to: t(3.25))
+        #expect(sim.tripCode == nil, "0.25 s of silence is within 300 ms")
+        sim.advance(to: t(3.35))
+        #expect(sim.tripCode == 50)
+        #expect(!sim.runCommanded)
+        // Error code in the high byte of register 6, tripped bit 1 and (still ramping) running bit 0 below it.
+        let word = sim.read(address: e3.stateRegister)
+        #expect(e3.faultCode(in: word) == 50, "\(hex(word))")
+        #expect(word & 0x00FF == 0x0003, "\(hex(word))")
+        #expect(e3.faultBit?.matches(word) == true)
+        #expect(sim.read(address: f.register) == f.applied(to: 0x0123), "the drive does not touch P-36")
+    }
+
+    @Test(arguments: [UInt16(0x0000), 0x4000, 0x6000])
+    func packedWatchdogIsOffUnlessTheFieldHoldsTheProfileValue(field: UInt16) throws {
+        let f = try #require(e3.commLossField)
+        var sim = try e3Running(p36: field | DriveSimulator.initialWord(for: f))
+        #expect(sim.commLossTimeout == nil)
+        sim.advance(to: t(20))
+        #expect(sim.tripCode == nil)
+        #expect(close(sim.outputHz, 30))
+        // Setting the field arms it.
+        sim.noteRequest(at: t(20))
+        sim.write(address: f.register, value: f.applied(to: sim.read(address: f.register)), at: t(20))
+        sim.advance(to: t(20.5))
+        #expect(sim.tripCode == e3.commLossFaultCode)
+    }
+
+    @Test func faultCodeInTheHighByteClearsOnReset() throws {
+        var sim = DriveSimulator(profile: e3)
+        sim.advance(to: t(0))
+        sim.trip(code: 0x1FF, at: t(0))
+        let tripped = sim.read(address: e3.stateRegister)
+        #expect(tripped >> 8 == 0xFF, "a code too big for the byte is clamped, not spilled into the status bits")
+        #expect(tripped & 0x00FF == 0x0002, "only the tripped bit: \(hex(tripped))")
+        sim.write(address: e3.faultResetRegister, value: e3.faultResetValue, at: t(0))
+        #expect(sim.read(address: e3.stateRegister) == 0)
+    }
+
+    @Test func negativeReferenceRunsTheE3InReverse() throws {
+        var sim = DriveSimulator(profile: e3)
+        sim.advance(to: t(0))
+        sim.write(address: e3.referenceRegister, value: UInt16(bitPattern: -100), at: t(0))   // -10.0 Hz
+        sim.write(address: e3.commandRegister, value: e3.runForward, at: t(0))
+        sim.advance(to: t(5))
+        #expect(sim.direction == .reverse)
+        #expect(Int16(bitPattern: sim.read(address: e3.outputFrequencyRegister)) == -100)
+        #expect(e3.reverse.matches(sim.read(address: try #require(e3.reverse.register))))
+    }
+
     // MARK: Through a real master
 
     /// `ModbusDrive` (treadd's own drive code) against the server for each fixture: connect
     /// (apply, start-up sequence), run reverse, read back, trip, reset.
-    @Test(arguments: ["yaskawa", "drivecom", "delta"])
+    @Test(arguments: ["yaskawa", "drivecom", "delta", "e3"])
     func modbusDriveRunsEveryFixture(name: String) throws {
-        let p = switch name { case "yaskawa": yaskawa; case "drivecom": drivecom; default: delta }
+        let p = switch name { case "yaskawa": yaskawa; case "drivecom": drivecom; case "e3": e3; default: delta }
         let sim = try SimulatorHarness(profile: p)
         defer { try? sim.stop() }
         let d = ModbusDrive(profile: p, settings: sim.settings, calibration: BeltCalibration(kmhPerHz: 0.5), acceleration: 10, deceleration: 10)

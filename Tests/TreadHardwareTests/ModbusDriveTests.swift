@@ -154,6 +154,83 @@ import Glibc
         #expect(try c.readRegisters(0xFFFF, count: 1) == [0])
     }
 
+    // MARK: Optidrive E3: packed comm-loss field, fault code in a high byte, reverse by sign
+
+    func e3Profile() throws -> DriveProfile {
+        try DriveProfile.load(path: PackagePaths.root.appendingPathComponent("Config/drives/invertek-e3.toml").path)
+    }
+
+    func e3Drive(_ e3: DriveProfile, _ settings: ModbusSettings) -> ModbusDrive {
+        ModbusDrive(profile: e3, settings: settings, calibration: calibration, acceleration: 3, deceleration: 5)
+    }
+
+    /// P-36 holds the watchdog in bits 12-15 next to the drive's baud rate and address: connect
+    /// reads it, changes only the watchdog bits, writes it back and checks the whole word.
+    @Test func packedCommLossIsAMaskedReadModifyWrite() throws {
+        let e3 = try e3Profile()
+        let f = try #require(e3.commLossField)
+        let sim = try SimulatorHarness(profile: e3)
+        defer { try? sim.stop() }
+        // As commissioned on the keypad: t 3000 (4), baud code 0xA, address 0x17.
+        let link = try ModbusConnection(sim.settings)
+        try link.connect()
+        defer { link.close() }
+        try link.writeRegister(f.register, 0x4A17, function: .single)
+
+        let d = e3Drive(e3, sim.settings)
+        defer { d.disconnect() }
+        try d.connect()
+        #expect(try link.readRegisters(f.register, count: 1) == [0x2A17], "bits 12-15 = 2 (t 300), baud rate and address as they were")
+        #expect(d.writes.filter { $0.register == f.register }.map(\.value) == [0x2A17], "one whole-word write, built from the word read")
+        #expect(d.commLossWord == 0x2A17)
+        #expect(d.expectedParameters.contains { $0.register == f.register && $0.value == 0x2A17 }, "a probe expects the whole word back")
+        let stop = try #require(d.writes.firstIndex { $0.register == e3.commandRegister && $0.value == e3.stop })
+        let field = try #require(d.writes.firstIndex { $0.register == f.register })
+        #expect(stop < field, "stop first, then the watchdog")
+        sim.paused { server in #expect(server.simulator.commLossTimeout == .milliseconds(300)) }
+
+        // Reconnecting with the field already set reads and checks it, and writes nothing there.
+        d.disconnect()
+        try d.connect()
+        #expect(!d.writes.contains { $0.register == f.register })
+        #expect(try link.readRegisters(f.register, count: 1) == [0x2A17])
+        try d.command(.run(.forward, .kmh(1)))
+    }
+
+    /// The E3's error code is the high byte of register 6, whose low byte holds the running
+    /// bit: a running drive has no fault, a tripped one shows its code.
+    @Test func e3FaultCodeComesFromTheHighByte() throws {
+        let e3 = try e3Profile()
+        let sim = try SimulatorHarness(profile: e3)
+        defer { try? sim.stop() }
+        let d = e3Drive(e3, sim.settings)
+        defer { d.disconnect() }
+        try d.connect()
+        try d.command(.run(.reverse, .kmh(1)))
+        let reference = try #require(d.writes.last { $0.register == e3.referenceRegister })
+        #expect(Int16(bitPattern: reference.value) == -20, "reverse is a negative reference: 1 km/h = 2 Hz = -20 x 0.1 Hz")
+        #expect(d.writes.last?.value == e3.runForward, "with the forward run command")
+        var report = try d.readReport()
+        #expect(try eventually {
+            report = try d.readReport()
+            return report.running && report.beltSpeed.kmh > 0.5
+        })
+        #expect(report.fault == nil, "the running bit (bit 0) is not a fault code")
+        #expect(report.direction == .reverse)
+
+        sim.paused { server in #expect(server.control("trip 50") == "ok") }
+        report = try d.readReport()
+        #expect(report.fault?.code == 50)
+        #expect(report.fault?.message.contains("comms loss") == true)
+        let word = try d.readRegister(e3.stateRegister, "status")
+        #expect(word >> 8 == 50 && word & 0x0002 != 0, "code 50 in the high byte, tripped bit 1 in the low byte: \(hex(word))")
+
+        try d.resetFault()
+        report = try d.readReport()
+        #expect(report.fault == nil)
+        #expect(try d.readRegister(e3.stateRegister, "status") >> 8 == 0)
+    }
+
     /// A TCP port on 127.0.0.1 that was free a moment ago and has no listener.
     func unusedPort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -26,15 +26,17 @@ import TreadCore
         return names.filter { $0.hasSuffix(".toml") }.sorted()
     }()
 
-    /// Comm-loss action values that leave the motor running, per drive (by profile name). A
-    /// profile must never write one of these: the drive's comm-loss stop is the last line of
-    /// defence if treadd dies. Every shipped profile needs an entry here.
+    /// Comm-loss action values that leave the motor running, per drive (by profile name): values
+    /// of the action register, or of the packed field for a drive that packs time-out and action
+    /// into one field. A profile must never write one of these: the drive's comm-loss stop is the
+    /// last line of defence if treadd dies. Every shipped profile needs an entry here.
     ///
     /// - Delta MS300 09-02: 0 warn and keep running, 3 keep running silently.
     /// - Yaskawa V1000 H5-04: 3 alarm only, keep running.
     /// - Schneider ATV320 SLL: 0 ignore, 3 fallback speed, 4 speed maintained.
     /// - ABB ACS580 58.14: 0 no action, 2 last speed, 3 speed ref safe, 5 warning.
     /// - Siemens V20 watchdog action: 0 no action (the other values are not confirmed).
+    /// - Invertek Optidrive E3 P-36 index 3 (bits 12-15): 0 comms-loss trip disabled.
     /// - The template: 0, by convention for "no action".
     static let keepRunningActions: [String: Set<UInt16>] = [
         "Delta MS300": [0, 3],
@@ -42,6 +44,7 @@ import TreadCore
         "Schneider Altivar ATV320": [0, 3, 4],
         "ABB ACS580": [0, 2, 3, 5],
         "Siemens SINAMICS V20": [0],
+        "Invertek Optidrive E3": [0x0000],
         "Example Drive": [0],
     ]
 
@@ -56,7 +59,7 @@ import TreadCore
     }
 
     @Test func theShippedProfilesAreAllThere() {
-        let expected = ["abb-acs580.toml", "delta-ms300.toml", "schneider-atv320.toml", "siemens-v20.toml", "template.toml", "yaskawa-v1000.toml"]
+        let expected = ["abb-acs580.toml", "delta-ms300.toml", "invertek-e3.toml", "schneider-atv320.toml", "siemens-v20.toml", "template.toml", "yaskawa-v1000.toml"]
         for name in expected { #expect(Self.files.contains(name), "missing Config/drives/\(name)") }
     }
 
@@ -70,7 +73,12 @@ import TreadCore
         let p = try load(file)
         let seconds = p.commLossTimeout.inSeconds
         #expect(seconds >= 0.1 && seconds <= 2, "\(file): comm-loss timeout \(seconds) s")
-        #expect(p.commLossTimeoutCounts > 0, "\(file): the timeout must not round to off")
+        switch p.commLoss {
+        case .registers(let r):
+            #expect(r.timeoutCounts > 0, "\(file): the timeout must not round to off")
+        case .field(let f):
+            #expect(f.value != 0, "\(file): a packed comm-loss field of 0 is off on every drive shipped so far")
+        }
     }
 
     @Test(arguments: files) func commandValuesDiffer(_ file: String) throws {
@@ -86,7 +94,11 @@ import TreadCore
     @Test(arguments: files) func commLossActionStopsTheMotor(_ file: String) throws {
         let p = try load(file)
         let forbidden = try #require(Self.keepRunningActions[p.name], "\(file): add \(p.name) to keepRunningActions with its keep-running values")
-        #expect(!forbidden.contains(p.commLossActionValue), "\(file): comm-loss action \(p.commLossActionValue) keeps the motor running")
+        let action = switch p.commLoss {
+        case .registers(let r): r.actionValue
+        case .field(let f): f.value >> UInt16(f.mask.trailingZeroBitCount)
+        }
+        #expect(!forbidden.contains(action), "\(file): comm-loss action \(action) keeps the motor running")
     }
 
     @Test(arguments: files) func writeFunctionSuitsTheDrive(_ file: String) throws {
@@ -132,8 +144,8 @@ import TreadCore
         #expect(p.faultCodeRegister == 400)
         #expect(p.faultResetRegister == 0)
         #expect(p.startSequence.map(\.register) == [0])
-        #expect(p.commLossTimeoutRegister == 5815, "58.16 is register 405816")
-        #expect(p.commLossActionRegister == 5813)
+        #expect(p.commLossRegisters?.timeoutRegister == 5815, "58.16 is register 405816")
+        #expect(p.commLossRegisters?.actionRegister == 5813)
         #expect(p.accelTimeRegister == 2871)
         #expect(p.parameters.map(\.register) == [2000, 2810, 5824])
         #expect(p.referenceUnitHz == p.maxFrequencyHz / 20000)
@@ -158,10 +170,51 @@ import TreadCore
         #expect(zero.commandRegister == one.commandRegister + 1)
         #expect(zero.stateRegister == one.stateRegister + 1)
         #expect(zero.reverse.register == one.reverse.register.map { $0 + 1 })
-        #expect(zero.commLossTimeoutRegister == one.commLossTimeoutRegister + 1)
+        #expect(zero.commLossRegisters?.timeoutRegister == one.commLossRegisters.map { $0.timeoutRegister + 1 })
         #expect(zero.startSequence.map(\.register) == one.startSequence.map { $0.register + 1 })
         #expect(zero.runForward == one.runForward && zero.stop == one.stop, "values are not registers")
-        #expect(zero.commLossActionValue == one.commLossActionValue)
+        #expect(zero.commLossRegisters?.actionValue == one.commLossRegisters?.actionValue)
         #expect(zero.parameters.map(\.value) == one.parameters.map(\.value))
+    }
+
+    /// The Optidrive E3: comm-loss watchdog in bits 12-15 of P-36 (register 164, shared with
+    /// the drive's address and baud rate), the fault code in the high byte of register 6 next to
+    /// the status bits, reverse by the sign of the reference.
+    @Test func optidriveE3PacksItsWatchdogIntoP36() throws {
+        let p = try load("invertek-e3.toml")
+        #expect(p.commLossField == .init(register: 163, mask: 0xF000, value: 0x2000), "P-36 is register 128 + 36, 1-based; 2 = t 300")
+        #expect(p.commLossRegisters == nil)
+        #expect(p.commLossWrittenRegisters == [163])
+        #expect(p.commLossTimeout == .milliseconds(300))
+        #expect(p.commLossFaultCode == 50)
+        #expect(p.parameters.allSatisfy { $0.register != 163 }, "P-36 is never written whole")
+        #expect(p.reverseBySign)
+        #expect(p.referenceUnitHz == 0.1 && p.outputUnitHz == 0.1)
+        #expect(p.stateRegister == 5 && p.outputFrequencyRegister == 6)
+
+        // Tripped on a comm loss: error code 50 (0x32) in the high byte, tripped bit 1 set.
+        #expect(p.faultCodeRegister == 5 && p.faultCodeMask == 0xFF00)
+        #expect(p.faultCode(in: 0x3202) == 50)
+        #expect(p.faultBit?.matches(0x3202) == true)
+        #expect(p.faultMessage(p.faultCode(in: 0x3202)).contains("comms loss"))
+        // Running and healthy: the running bit is not a fault code.
+        #expect(p.faultCode(in: 0x0041) == 0)
+        #expect(p.running.matches(0x0041))
+    }
+
+    /// The E3 read as 0-based: the register inside the packed field moves with every other
+    /// register; its mask and value, like every value, do not.
+    @Test func packedFieldRegisterFollowsTheNumbering() throws {
+        let path = Self.directory.appendingPathComponent("invertek-e3.toml").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let zeroBased = text.replacingOccurrences(of: "register_numbering = 1", with: "register_numbering = 0")
+        #expect(zeroBased != text)
+        let one = try DriveProfile.parse(text, file: path)
+        let zero = try DriveProfile.parse(zeroBased, file: path)
+        let f1 = try #require(one.commLossField), f0 = try #require(zero.commLossField)
+        #expect(f0.register == f1.register + 1)
+        #expect(f0.mask == f1.mask && f0.value == f1.value)
+        #expect(zero.faultCodeRegister == one.faultCodeRegister.map { $0 + 1 })
+        #expect(zero.faultCodeMask == one.faultCodeMask)
     }
 }

@@ -11,7 +11,8 @@ extension DriveProfile {
     }
 
     /// Reads a profile and rejects one that contradicts itself: the same register in two
-    /// roles, a zero scale, equal run and stop values, a comm-loss timeout that is off.
+    /// roles, a zero scale, equal run and stop values, a comm-loss timeout that is off, a packed
+    /// field or fault-code mask whose bits make no sense.
     public static func parse(_ text: String, file: String) throws(FileError) -> DriveProfile {
         let root = try TOMLDocument(text: text, file: file).root
         try root.rejectUnknownKeys(["drive", "command", "reference", "status", "fault_reset", "comm_loss", "ramps", "parameters", "fault_codes",
@@ -66,17 +67,63 @@ extension DriveProfile {
         }
         let status = try root.required("status", root.section)
         try status.rejectUnknownKeys(["state_register", "running", "reverse", "output_frequency_register", "output_unit_hz", "output_signed",
-                                      "output_full_scale_counts", "zero_speed", "fault", "fault_code_register"])
+                                      "output_full_scale_counts", "zero_speed", "fault", "fault_code_register", "fault_code_mask"])
         let reset = try root.required("fault_reset", root.section)
         try reset.rejectUnknownKeys(["register", "value", "release_value"])
         let comm = try root.required("comm_loss", root.section)
-        try comm.rejectUnknownKeys(["timeout_register", "timeout_unit_s", "timeout_s", "action_register", "action_value", "action", "fault_code"])
+        try comm.rejectUnknownKeys(["timeout_register", "timeout_unit_s", "timeout_s", "action_register", "action_value", "action", "fault_code", "field"])
         let ramps = try root.section("ramps")
         try ramps?.rejectUnknownKeys(["accel_time_register", "decel_time_register", "time_unit_s", "full_scale_hz"])
 
         let timeout = try comm.required("timeout_s", comm.double)
         guard timeout > 0, timeout <= 2 else {
             throw comm.error("timeout_s", "the comm-loss timeout must be on (above 0) and at most 2 s so a silent controller stops the belt, got \(timeout)")
+        }
+        /// Either separate time-out and action registers, or one packed field `{ register, mask,
+        /// value }` whose value selects time-out and action together (`timeout_s` then says
+        /// which time-out that value means).
+        var commLoss: CommLossSetting {
+            get throws(FileError) {
+                guard let f = try comm.section("field") else {
+                    let unit = try scale(comm, "timeout_unit_s")
+                    let counts = (timeout / unit).rounded()
+                    guard counts >= 1 else {
+                        throw comm.error("timeout_s", "rounds to 0 counts of \(unit) s, which turns the drive's comm-loss stop off")
+                    }
+                    guard counts <= Double(UInt16.max) else { throw comm.error("timeout_s", "does not fit the time-out register in counts of \(unit) s") }
+                    return .registers(CommLossRegisters(
+                        timeoutRegister: try comm.required("timeout_register") { k throws(FileError) in try reg(comm, k) },
+                        timeoutUnit: unit, timeoutCounts: UInt16(counts),
+                        actionRegister: try comm.required("action_register") { k throws(FileError) in try reg(comm, k) },
+                        actionValue: try word(comm, "action_value")))
+                }
+                for key in ["timeout_register", "timeout_unit_s", "action_register", "action_value"] where comm.contains(key) {
+                    throw comm.error(key, "give either field (one packed register holding time-out and action) or timeout_register and action_register, not both")
+                }
+                try f.rejectUnknownKeys(["register", "mask", "value"])
+                let field = PackedField(register: try f.required("register") { k throws(FileError) in try reg(f, k) },
+                                        mask: try word(f, "mask"), value: try word(f, "value"))
+                guard field.mask != 0 else {
+                    throw f.error("mask", "must not be 0: it names the bits of register \(field.register) that hold the comm-loss setting")
+                }
+                guard field.value & ~field.mask == 0 else {
+                    throw f.error("value", "\(hex(field.value)) has bits outside the mask \(hex(field.mask)); treadd would overwrite the settings that share the register")
+                }
+                return .field(field)
+            }
+        }
+        let faultCodeRegister = try reg(status, "fault_code_register")
+        var faultCodeMask: UInt16 = 0xFFFF
+        if status.contains("fault_code_mask") {
+            guard faultCodeRegister != nil else {
+                throw status.error("fault_code_mask", "needs fault_code_register: the mask names the bits of that register that hold the code")
+            }
+            let m = try word(status, "fault_code_mask")
+            let run = m >> m.trailingZeroBitCount
+            guard m != 0, run & (run &+ 1) == 0 else {
+                throw status.error("fault_code_mask", "must be one run of adjacent bits (0xFF00 for a high byte), got \(hex(m))")
+            }
+            faultCodeMask = m
         }
         var codes: [Int: String] = [:]
         if let table = try root.section("fault_codes") {
@@ -151,26 +198,23 @@ extension DriveProfile {
             outputUnitHz: try unitHz(status, unitKey: "output_unit_hz", countsKey: "output_full_scale_counts"),
             outputSigned: try status.bool("output_signed") ?? false,
             zeroSpeed: try optionalPattern(status, "zero_speed"), faultBit: try optionalPattern(status, "fault"),
-            faultCodeRegister: try reg(status, "fault_code_register"), faultCodes: codes,
+            faultCodeRegister: faultCodeRegister, faultCodeMask: faultCodeMask, faultCodes: codes,
             faultResetRegister: try reset.required("register") { k throws(FileError) in try reg(reset, k) },
             faultResetValue: try word(reset, "value"),
             faultResetRelease: reset.contains("release_value") ? try word(reset, "release_value") : nil,
             startSequence: try sequence,
-            commLossTimeoutRegister: try comm.required("timeout_register") { k throws(FileError) in try reg(comm, k) },
-            commLossTimeoutUnit: try scale(comm, "timeout_unit_s"), commLossTimeout: .fractionalSeconds(timeout),
-            commLossActionRegister: try comm.required("action_register") { k throws(FileError) in try reg(comm, k) },
-            commLossActionValue: try word(comm, "action_value"), commLossAction: try comm.required("action", comm.string),
+            commLoss: try commLoss, commLossTimeout: .fractionalSeconds(timeout), commLossAction: try comm.required("action", comm.string),
             commLossFaultCode: try comm.int("fault_code"),
             accelTimeRegister: try ramps.flatMap { r throws(FileError) in try reg(r, "accel_time_register") },
             decelTimeRegister: try ramps.flatMap { r throws(FileError) in try reg(r, "decel_time_register") },
             rampTimeUnit: try ramps.map { r throws(FileError) in try scale(r, "time_unit_s") } ?? 0.1,
             rampFullScaleHz: try ramps.map { r throws(FileError) in try scale(r, "full_scale_hz") } ?? 60,
             parameters: params, apply: try applyWrite, identity: try identity)
-        try profile.checkConsistency(root: root, command: command, comm: comm)
+        try profile.checkConsistency(root: root, command: command, status: status)
         return profile
     }
 
-    private func checkConsistency(root: TOMLSection, command: TOMLSection, comm: TOMLSection) throws(FileError) {
+    private func checkConsistency(root: TOMLSection, command: TOMLSection, status: TOMLSection) throws(FileError) {
         // Name the second key of a clashing pair, so the error points at a line, not the table.
         let commands = reverseBySign ? [("run_forward", runForward), ("stop", stop)]
             : [("run_forward", runForward), ("run_reverse", runReverse), ("stop", stop)]
@@ -192,8 +236,13 @@ extension DriveProfile {
         }
         try claim(commandRegister, "command.register")
         try claim(referenceRegister, "reference.register")
-        try claim(commLossTimeoutRegister, "comm_loss.timeout_register")
-        try claim(commLossActionRegister, "comm_loss.action_register")
+        switch commLoss {
+        case .registers(let r):
+            try claim(r.timeoutRegister, "comm_loss.timeout_register")
+            try claim(r.actionRegister, "comm_loss.action_register")
+        case .field(let f):
+            try claim(f.register, "comm_loss.field")
+        }
         try claim(accelTimeRegister, "ramps.accel_time_register")
         try claim(decelTimeRegister, "ramps.decel_time_register")
         try claim(apply?.register, "apply.register")
@@ -202,8 +251,20 @@ extension DriveProfile {
         for (r, role) in [(stateRegister, "status.state_register"), (outputFrequencyRegister, "status.output_frequency_register")] {
             if let other = roles[r] { throw root.error(role, "register \(r) is written as \(other) and cannot also be read as \(role)") }
         }
-        if commLossTimeoutCounts == 0 {
-            throw comm.error("timeout_s", "rounds to 0 counts of \(commLossTimeoutUnit) s, which turns the drive's comm-loss stop off")
+        // A parameter written whole over the packed field would undo it (and clobber the
+        // settings that share its register).
+        if let f = commLossField, let i = parameters.firstIndex(where: { $0.register == f.register }) {
+            throw root.error("parameters[\(i)].register", "register \(f.register) holds comm_loss.field; writing it whole would overwrite the comm-loss setting and the settings that share the register")
+        }
+        // The fault code must not share bits with a status pattern in the same word: the draft
+        // E3 profile would have read its own running bit as a fault code.
+        if let r = faultCodeRegister {
+            var readers: [(String, BitPattern?)] = [("status.running", running), ("status.reverse", reverse), ("status.zero_speed", zeroSpeed), ("status.fault", faultBit)]
+            for (i, step) in startSequence.enumerated() { readers.append(("start_sequence[\(i)].expect", step.expect)) }
+            for case let (name, p?) in readers where (p.register ?? stateRegister) == r && p.mask & faultCodeMask != 0 {
+                let key = status.contains("fault_code_mask") ? "fault_code_mask" : "fault_code_register"
+                throw status.error(key, "bits \(hex(p.mask & faultCodeMask)) of register \(r) would be read both as the fault code and by \(name); give fault_code_mask the bits that hold only the code")
+            }
         }
     }
 }

@@ -40,6 +40,36 @@ public struct DriveProfile: Hashable, Sendable {
         case multiple = 16
     }
 
+    /// A setting kept in some bits of a register that also holds other settings (the Optidrive
+    /// E3 packs its comm-loss watchdog, baud rate and bus address into P-36). It is written by
+    /// a masked read-modify-write: only `mask` changes, every other bit is kept as read.
+    public struct PackedField: Hashable, Sendable {
+        public var register: UInt16
+        public var mask: UInt16
+        public var value: UInt16
+        /// `word` with the field set to `value` and every other bit unchanged.
+        public func applied(to word: UInt16) -> UInt16 { word & ~mask | value }
+        public func holds(in word: UInt16) -> Bool { word & mask == value }
+    }
+
+    /// Where the drive's comm-loss watchdog is set.
+    public enum CommLossSetting: Hashable, Sendable {
+        /// A time-out register and an action register of their own (Delta 09-03/09-02).
+        case registers(CommLossRegisters)
+        /// One field of a shared register that selects time-out and action together (E3 P-36).
+        case field(PackedField)
+    }
+
+    public struct CommLossRegisters: Hashable, Sendable {
+        public var timeoutRegister: UInt16
+        /// Seconds per count of the time-out register.
+        public var timeoutUnit: Double
+        /// The profile's time-out in counts of `timeoutUnit`; never 0 (the loader refuses it).
+        public var timeoutCounts: UInt16
+        public var actionRegister: UInt16
+        public var actionValue: UInt16
+    }
+
     public struct ParameterWrite: Hashable, Sendable {
         public var name: String
         public var register: UInt16
@@ -75,6 +105,9 @@ public struct DriveProfile: Hashable, Sendable {
     public var zeroSpeed: BitPattern? = nil
     public var faultBit: BitPattern? = nil
     public var faultCodeRegister: UInt16?
+    /// The bits of `faultCodeRegister` that hold the code, one run of bits (E3: the high byte of
+    /// register 6, whose low byte holds status bits); the code is read shifted down to bit 0.
+    public var faultCodeMask: UInt16 = 0xFFFF
     public var faultCodes: [Int: String]
 
     public var faultResetRegister: UInt16
@@ -86,11 +119,10 @@ public struct DriveProfile: Hashable, Sendable {
     public var startSequence: [SequenceStep] = []
 
     /// The drive's own stop on a silent master: the last line of defence if treadd dies.
-    public var commLossTimeoutRegister: UInt16
-    public var commLossTimeoutUnit: Double
+    public var commLoss: CommLossSetting
+    /// What the comm-loss setting means: the drive stops this long after treadd goes silent.
     public var commLossTimeout: Duration
-    public var commLossActionRegister: UInt16
-    public var commLossActionValue: UInt16
+    /// The comm-loss action, in words.
     public var commLossAction: String
     public var commLossFaultCode: Int?
 
@@ -114,8 +146,29 @@ public struct DriveProfile: Hashable, Sendable {
         return out
     }
 
-    public var commLossTimeoutCounts: UInt16 {
-        UInt16((commLossTimeout.inSeconds / commLossTimeoutUnit).rounded())
+    /// The separate comm-loss registers, nil when the setting is a packed field.
+    public var commLossRegisters: CommLossRegisters? {
+        if case .registers(let r) = commLoss { return r }
+        return nil
+    }
+
+    /// The packed comm-loss field, nil when the setting has registers of its own.
+    public var commLossField: PackedField? {
+        if case .field(let f) = commLoss { return f }
+        return nil
+    }
+
+    /// Every register treadd writes the comm-loss setting to.
+    public var commLossWrittenRegisters: [UInt16] {
+        switch commLoss {
+        case .registers(let r): [r.timeoutRegister, r.actionRegister]
+        case .field(let f): [f.register]
+        }
+    }
+
+    /// The fault code in a word of `faultCodeRegister`: its `faultCodeMask` bits, shifted down.
+    public func faultCode(in word: UInt16) -> Int {
+        Int((word & faultCodeMask) >> UInt16(faultCodeMask.trailingZeroBitCount))
     }
 
     public func faultMessage(_ code: Int) -> String {

@@ -15,6 +15,9 @@ public final class ModbusDrive: MotorDrive {
     private var statusBuffer: [UInt16]
     /// Register writes in the order issued since connect; tests and logs use it.
     public private(set) var writes: [(register: UInt16, value: UInt16)] = []
+    /// The whole word a packed comm-loss field's register holds after connect: the field set,
+    /// every other bit as the drive had it. What a probe expects to read back.
+    public private(set) var commLossWord: UInt16?
 
     public init(profile: DriveProfile, settings: ModbusSettings, calibration: BeltCalibration, acceleration: Double, deceleration: Double) {
         self.profile = profile
@@ -36,22 +39,33 @@ public final class ModbusDrive: MotorDrive {
         } catch { throw .bus(error, during: "connect") }
         link = c
         writes.removeAll()
+        commLossWord = nil
         // Order matters: stop first, then the comm-loss stop, so that from the very first
         // run command a silent controller stops the belt.
         try write(profile.commandRegister, profile.stop, "stop command")
         // A zero reference, so that no later command (a DRIVECOM enable step that doubles as
         // "run", a drive that kept an old reference) can move the belt before treadd means it.
         try write(profile.referenceRegister, 0, "frequency reference (zero)")
-        try write(profile.commLossTimeoutRegister, profile.commLossTimeoutCounts, "comm-loss timeout", verify: profile.apply == nil)
-        try write(profile.commLossActionRegister, profile.commLossActionValue, "comm-loss action (\(profile.commLossAction))", verify: profile.apply == nil)
+        switch profile.commLoss {
+        case .registers(let r):
+            try write(r.timeoutRegister, r.timeoutCounts, "comm-loss timeout", verify: profile.apply == nil)
+            try write(r.actionRegister, r.actionValue, "comm-loss action (\(profile.commLossAction))", verify: profile.apply == nil)
+        case .field(let f):
+            commLossWord = try writeField(f, "comm-loss setting (\(profile.commLossAction))", verify: profile.apply == nil)
+        }
         if let r = profile.accelTimeRegister { try write(r, try rampCounts(acceleration), "acceleration time") }
         if let r = profile.decelTimeRegister { try write(r, try rampCounts(deceleration), "deceleration time") }
         for p in profile.parameters { try write(p.register, p.value, p.name, verify: p.verify && profile.apply == nil) }
         if let a = profile.apply {
             // Drives such as Yaskawa take parameters only on ENTER; verify after it.
             try write(a.register, a.value, "apply (ENTER) command")
-            try verify(profile.commLossTimeoutRegister, profile.commLossTimeoutCounts, "comm-loss timeout")
-            try verify(profile.commLossActionRegister, profile.commLossActionValue, "comm-loss action")
+            switch profile.commLoss {
+            case .registers(let r):
+                try verify(r.timeoutRegister, r.timeoutCounts, "comm-loss timeout")
+                try verify(r.actionRegister, r.actionValue, "comm-loss action")
+            case .field(let f):
+                try verifyField(f, expected: commLossWord ?? f.value, "comm-loss setting")
+            }
             for p in profile.parameters where p.verify { try verify(p.register, p.value, p.name) }
         }
         try runStartSequence()
@@ -114,10 +128,15 @@ public final class ModbusDrive: MotorDrive {
 
     /// Every parameter connect writes and expects to read back, for a probe.
     public var expectedParameters: [(name: String, register: UInt16, value: UInt16)] {
-        var out: [(String, UInt16, UInt16)] = [
-            ("comm-loss timeout", profile.commLossTimeoutRegister, profile.commLossTimeoutCounts),
-            ("comm-loss action (\(profile.commLossAction))", profile.commLossActionRegister, profile.commLossActionValue),
-        ]
+        var out: [(String, UInt16, UInt16)] = []
+        switch profile.commLoss {
+        case .registers(let r):
+            out.append(("comm-loss timeout", r.timeoutRegister, r.timeoutCounts))
+            out.append(("comm-loss action (\(profile.commLossAction))", r.actionRegister, r.actionValue))
+        case .field(let f):
+            // The whole word as connect left it: the field, and the other settings unchanged.
+            out.append(("comm-loss setting (\(profile.commLossAction)) in bits \(hex(f.mask))", f.register, commLossWord ?? f.value))
+        }
         if let r = profile.accelTimeRegister, let v = try? rampCounts(acceleration) { out.append(("acceleration time", r, v)) }
         if let r = profile.decelTimeRegister, let v = try? rampCounts(deceleration) { out.append(("deceleration time", r, v)) }
         for p in profile.parameters where p.verify { out.append((p.name, p.register, p.value)) }
@@ -151,7 +170,7 @@ public final class ModbusDrive: MotorDrive {
         let raw = word(profile.outputFrequencyRegister)
         let counts = profile.outputSigned ? abs(Double(Int16(bitPattern: raw))) : Double(raw)
         let speed = calibration.speed(hz: counts * profile.outputUnitHz)
-        let code = profile.faultCodeRegister.map(word) ?? 0
+        let code = profile.faultCodeRegister.map { profile.faultCode(in: word($0)) } ?? 0
         let tripped = code != 0 || (profile.faultBit.map(matches) ?? false)
         return DriveReport(
             beltSpeed: speed,
@@ -182,6 +201,27 @@ public final class ModbusDrive: MotorDrive {
         writes.append((register, value))
         if writes.count > 1024 { writes.removeFirst(512) }  // a record for tests and probes, not a leak
         if verify { try self.verify(register, value, what) }
+    }
+
+    /// Sets a packed field by a masked read-modify-write: reads the register, replaces only the
+    /// field's bits, writes the word back (unless the field already holds its value, so a
+    /// register that carries the drive's bus address is not rewritten for nothing) and, with
+    /// `verify`, reads it back. Returns the word the register must now hold.
+    private func writeField(_ f: DriveProfile.PackedField, _ what: String, verify: Bool) throws(DriveError) -> UInt16 {
+        let before = try read(f.register, what)
+        let word = f.applied(to: before)
+        if word != before { try write(f.register, word, what) }
+        if verify { try verifyField(f, expected: word, what) }
+        return word
+    }
+
+    /// The field holds its value and the bits around it are the ones expected.
+    private func verifyField(_ f: DriveProfile.PackedField, expected: UInt16, _ what: String) throws(DriveError) {
+        let back = try read(f.register, what)
+        guard f.holds(in: back) else { throw .verificationFailed(parameter: what, wrote: expected, read: back) }
+        guard back & ~f.mask == expected & ~f.mask else {
+            throw .sharedBitsChanged(parameter: what, register: f.register, mask: f.mask, expected: expected, read: back)
+        }
     }
 
     private func verify(_ register: UInt16, _ value: UInt16, _ what: String) throws(DriveError) {

@@ -22,6 +22,9 @@ public enum DriveError: Error, Hashable, Sendable, CustomStringConvertible {
     case outOfRange(String)
     /// A start-up sequence step whose status never came.
     case sequenceTimeout(step: Int, register: UInt16, expected: UInt16, got: UInt16)
+    /// After a masked write of a packed field, bits outside the field (other settings in the
+    /// same register, such as the drive's bus address) read back changed.
+    case sharedBitsChanged(parameter: String, register: UInt16, mask: UInt16, expected: UInt16, read: UInt16)
 
     public var needsReconnect: Bool {
         if case .bus(let e, _) = self { return e.needsReconnect }
@@ -35,6 +38,8 @@ public enum DriveError: Error, Hashable, Sendable, CustomStringConvertible {
         case .outOfRange(let m): return m
         case .sequenceTimeout(let step, let r, let e, let g):
             return "start-up sequence step \(step): status register \(hex(r)) never showed \(hex(e)) (last read \(hex(g)))"
+        case .sharedBitsChanged(let p, let r, let m, let e, let g):
+            return "\(p): register \(hex(r)) read back \(hex(g)), expected \(hex(e)): bits outside \(hex(m)) hold other settings and must not change"
         }
     }
 }

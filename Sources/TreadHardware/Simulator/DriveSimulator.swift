@@ -42,6 +42,11 @@ import TreadCore
 ///   stop; 2 trips and coasts (output to 0 at once); 0 and 3 keep running (the Delta factory
 ///   default, with only a warning: `commLossWarning`); any other value ramps to stop like
 ///   the profile's action. A trip stores `profile.commLossFaultCode` (58 if the profile has none).
+/// - A packed comm-loss field (`profile.commLossField`, Optidrive E3 P-36): the register starts
+///   with the field at 0 (watchdog off) and the other bits at `packedOtherBits` (they stand for
+///   the drive's bus address and baud rate, so a master that clobbers them shows). The watchdog
+///   is on, with the profile's time-out, ramping to stop and tripping as above, exactly while
+///   the field's bits hold the profile's value; any other field value is off.
 /// - `trip(code:at:)` (an injected fault: over-current, over-heat...) trips and coasts: the
 ///   output is switched off at once, as drives do on a fault.
 /// - A tripped drive ignores run commands (they are stored, not obeyed) until a fault reset
@@ -51,7 +56,8 @@ import TreadCore
 ///   direction), `zeroSpeed` (output at 0 Hz) and `faultBit` (tripped) is written into its
 ///   register so that the profile's own pattern matches exactly when the condition holds.
 ///   The output frequency is `outputUnitHz` per count, two's complement negative in reverse
-///   when `outputSigned`. The fault code register holds the trip code (0 when healthy).
+///   when `outputSigned`. The fault code register holds the trip code (0 when healthy) in its
+///   `faultCodeMask` bits (E3: the high byte, next to the status bits).
 public struct DriveSimulator: Sendable {
     /// Ramp time to full scale used when a ramp time register is 0 or absent.
     public static let defaultRampTime: Double = 1.0
@@ -62,6 +68,13 @@ public struct DriveSimulator: Sendable {
     public static let commLossKeepRunningValues: Set<UInt16> = [0, 3]
     /// Modbus exception 01, illegal function.
     public static let illegalFunction = 1
+    /// The bits outside a packed comm-loss field at power-up (standing for address and baud rate).
+    public static let packedOtherBits: UInt16 = 0x5A5A
+
+    /// A packed field's register at power-up: the field off (0), the other bits `packedOtherBits`.
+    public static func initialWord(for field: DriveProfile.PackedField) -> UInt16 {
+        packedOtherBits & ~field.mask
+    }
 
     public let profile: DriveProfile
 
@@ -121,12 +134,13 @@ public struct DriveSimulator: Sendable {
         sequenceInitial = initial
         var g: Set<UInt16> = []
         if profile.apply != nil {
-            g = [profile.commLossTimeoutRegister, profile.commLossActionRegister]
+            g = Set(profile.commLossWrittenRegisters)
             if let r = profile.accelTimeRegister { g.insert(r) }
             if let r = profile.decelTimeRegister { g.insert(r) }
             for p in profile.parameters { g.insert(p.register) }
         }
         gated = g
+        if let f = profile.commLossField { registers[f.register] = Self.initialWord(for: f) }
         refreshStatus()
     }
 
@@ -176,11 +190,17 @@ public struct DriveSimulator: Sendable {
         return profile.rampFullScaleHz / seconds
     }
 
-    /// The comm-loss timeout the drive works with, nil when off (0).
+    /// The comm-loss timeout the drive works with, nil when off (0, or a packed field that
+    /// does not hold the profile's value).
     public var commLossTimeout: Duration? {
-        let counts = active(address: profile.commLossTimeoutRegister)
-        guard counts > 0 else { return nil }
-        return .fractionalSeconds(Double(counts) * profile.commLossTimeoutUnit)
+        switch profile.commLoss {
+        case .registers(let r):
+            let counts = active(address: r.timeoutRegister)
+            guard counts > 0 else { return nil }
+            return .fractionalSeconds(Double(counts) * r.timeoutUnit)
+        case .field(let f):
+            return f.holds(in: active(address: f.register)) ? profile.commLossTimeout : nil
+        }
     }
 
     // MARK: Master requests
@@ -303,19 +323,22 @@ public struct DriveSimulator: Sendable {
 
     private mutating func commLossCheck() {
         guard isRunning, tripCode == nil else { return }
-        let action = active(address: profile.commLossActionRegister)
-        if action != profile.commLossActionValue {
-            if Self.commLossKeepRunningValues.contains(action) {
-                commLossWarning = true
-                return
+        // A packed field is armed only while it holds the profile's value: trip and ramp.
+        var coast = false
+        if let r = profile.commLossRegisters {
+            let action = active(address: r.actionRegister)
+            if action != r.actionValue {
+                if Self.commLossKeepRunningValues.contains(action) {
+                    commLossWarning = true
+                    return
+                }
+                coast = action == Self.commLossCoastValue
             }
         }
         tripCode = profile.commLossFaultCode ?? Self.defaultCommLossFaultCode
         runCommanded = false
         sequenceState = 0
-        if action != profile.commLossActionValue && action == Self.commLossCoastValue {
-            outputHz = 0
-        }
+        if coast { outputHz = 0 }
     }
 
     /// At 0 Hz the output takes the commanded direction.
@@ -378,7 +401,10 @@ public struct DriveSimulator: Sendable {
             }
             owned = sequenceMask[register] ?? 0
         }
-        if register == profile.faultCodeRegister { word |= UInt16(clamping: tripCode ?? 0) }
+        if register == profile.faultCodeRegister {
+            word = word & ~profile.faultCodeMask | faultCodeBits
+            owned |= profile.faultCodeMask
+        }
         var conditions: [(DriveProfile.BitPattern, Bool)] = [(profile.running, isRunning), (profile.reverse, direction == .reverse)]
         if let z = profile.zeroSpeed { conditions.append((z, outputHz == 0)) }
         if let f = profile.faultBit { conditions.append((f, tripCode != nil)) }
@@ -408,9 +434,17 @@ public struct DriveSimulator: Sendable {
         return profile.outputSigned ? UInt16(bitPattern: Int16(clamping: counts)) : UInt16(clamping: counts)
     }
 
+    /// The trip code placed in the fault code register's `faultCodeMask` bits (clamped to
+    /// what they can hold).
+    private var faultCodeBits: UInt16 {
+        let mask = profile.faultCodeMask
+        let shift = mask.trailingZeroBitCount
+        let code = UInt16(clamping: min(tripCode ?? 0, Int(mask >> shift)))
+        return code << shift & mask
+    }
+
     private mutating func refreshStatus() {
         for i in profile.identity { registers[i.register] = Self.identityValue(i.register) }
-        if let r = profile.faultCodeRegister { registers[r] = UInt16(clamping: tripCode ?? 0) }
         for r in statusAddresses where r != profile.outputFrequencyRegister { registers[r] = statusWord(r) }
         registers[profile.outputFrequencyRegister] = outputWord
     }

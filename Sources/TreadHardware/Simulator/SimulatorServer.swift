@@ -627,9 +627,12 @@ public final class SimulatorServer {
     /// The simulator state as one JSON object (the `state` control command).
     public func stateJSON(_ now: Instant) -> String {
         let s = simulator
+        // The watchdog as the drive works with it (0 = off): for a packed field, on only while
+        // the field holds the profile's value.
+        let commLossMs = s.commLossTimeout.map { Int(($0.inSeconds * 1000).rounded()) } ?? 0
         return "{\"t\":\(seconds(now)),\"output_hz\":\(hz(s.outputHz)),\"direction\":\"\(s.direction.rawValue)\",\"running\":\(s.isRunning),"
             + "\"run_commanded\":\(s.runCommanded),\"reference_hz\":\(hz(s.referenceHz)),\"trip\":\(s.tripCode ?? 0),"
-            + "\"comm_loss_warning\":\(s.commLossWarning),\"enabled\":\(s.isEnabled),\"sequence_step\":\(s.sequenceState),"
+            + "\"comm_loss_ms\":\(commLossMs),\"comm_loss_warning\":\(s.commLossWarning),\"enabled\":\(s.isEnabled),\"sequence_step\":\(s.sequenceState),"
             + "\"requests\":\(requestsServed),\"silent\":\(injections.silent),\"late_ms\":\(injections.lateMs),"
             + "\"exception\":\(injections.exception ?? 0),\"crc\":\(injections.corruptCRC)}"
     }
