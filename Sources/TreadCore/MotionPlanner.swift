@@ -47,8 +47,8 @@ public struct MotionPlanner: Hashable, Sendable {
     public private(set) var reference: Speed = .zero
     /// Direction of the last run, so a start the other way is recognised as a reversal.
     public private(set) var lastDirection: Direction?
-    private var lastUpdate: Instant?
-    private var announcedWait = false
+    var lastUpdate: Instant?
+    var announcedWait = false
 
     public init(limits: MachineLimits) { self.limits = limits }
 

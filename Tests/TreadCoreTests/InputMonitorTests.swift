@@ -1,0 +1,92 @@
+import Testing
+import TreadCore
+
+@Suite struct InputMonitorTests {
+    let all: Set<InputLine> = [.estop, .safetyKey, .railLeft, .railRight]
+    let t0 = Instant.seconds(50)
+
+    func started(_ lines: Set<InputLine>? = nil, chatter: InputMonitor.ChatterLimit = .init()) -> InputMonitor {
+        var m = InputMonitor(lines: lines ?? all, chatter: chatter)
+        for l in (lines ?? all) { _ = m.receive(.edge(l, permissive: true, at: t0)) }
+        return m
+    }
+
+    @Test func everyConfiguredLineReadsUnsafeUntilItsFirstReading() {
+        var m = InputMonitor(lines: all)
+        let before = m.take(at: t0)
+        #expect(!before.estopClosed && !before.keyInserted && !before.railLeftHeld && !before.railRightHeld)
+        #expect(before.frontZoneClear, "a machine without a front-zone sensor must not read it occupied")
+        for l in all { _ = m.receive(.edge(l, permissive: true, at: t0)) }
+        #expect(m.take(at: t0) == SafetyInputs(estopClosed: true, keyInserted: true, railLeftHeld: true, railRightHeld: true))
+    }
+
+    @Test func anEstopPressedAndReleasedBetweenTwoTicksStillReadsOpenOnce() {
+        var m = started()
+        _ = m.take(at: t0)
+        #expect(m.receive(.edge(.estop, permissive: false, at: t0 + .milliseconds(5))) == .trip(.estopOpen))
+        #expect(m.receive(.edge(.estop, permissive: true, at: t0 + .milliseconds(9))) == .none)
+        #expect(!m.take(at: t0 + .milliseconds(40)).estopClosed, "the blip vanished before the tick")
+        #expect(m.take(at: t0 + .milliseconds(80)).estopClosed, "sticky for one take only")
+    }
+
+    @Test func keyPulledTripsAndRailsDoNot() {
+        var m = started()
+        #expect(m.receive(.edge(.safetyKey, permissive: false, at: t0)) == .trip(.safetyKeyPulled))
+        #expect(m.receive(.edge(.railLeft, permissive: false, at: t0)) == .none)
+        #expect(m.receive(.edge(.estop, permissive: true, at: t0)) == .none)
+    }
+
+    @Test func chatterAboveTheLimitIsAFaultNamingTheLineUntilItIsQuiet() {
+        let limit = InputMonitor.ChatterLimit(edges: 4, window: .seconds(1), quiet: .seconds(2))
+        var m = started(chatter: limit)
+        var reflexes: [InputMonitor.Reflex] = []
+        for i in 0..<5 {
+            reflexes.append(m.receive(.edge(.railLeft, permissive: i % 2 == 1, at: t0 + .milliseconds(Int64(100 * i)))))
+        }
+        #expect(Array(reflexes.prefix(4)) == Array(repeating: .none, count: 4), "four changes in a second are a person")
+        guard case .trip(.sensor(let f)) = reflexes[4] else { Issue.record("the fifth change must trip, got \(reflexes[4])"); return }
+        #expect(f.line == .railLeft)
+        #expect(f.description.contains("rail_left"))
+        #expect(m.take(at: t0 + .seconds(1)).sensorFault?.line == .railLeft)
+        // Still chattering: the fault holds; then quiet for the quiet period: gone.
+        _ = m.receive(.edge(.railLeft, permissive: true, at: t0 + .milliseconds(1500)))
+        #expect(m.take(at: t0 + .milliseconds(3400)).sensorFault != nil)
+        #expect(m.take(at: t0 + .milliseconds(3500)).sensorFault == nil)
+    }
+
+    @Test func slowChangesNeverCountAsChatter() {
+        var m = started(chatter: .init(edges: 3, window: .seconds(1)))
+        for i in 0..<50 {
+            #expect(m.receive(.edge(.railRight, permissive: i % 2 == 1, at: t0 + .milliseconds(Int64(400 * i)))) == .none)
+        }
+        #expect(m.take(at: t0 + .seconds(30)).sensorFault == nil)
+    }
+
+    @Test func aLostLineTripsReadsUnsafeAndComesBackOnlyWhenRestored() {
+        var m = started()
+        guard case .trip(.sensor(let f)) = m.receive(.lost(.railRight, reason: "chip gone", at: t0)) else {
+            Issue.record("a lost line must trip"); return
+        }
+        #expect(f.line == .railRight)
+        #expect(m.receive(.lost(.railRight, reason: "chip gone", at: t0)) == .none, "one trip per loss")
+        let lost = m.take(at: t0)
+        #expect(!lost.railRightHeld)
+        #expect(lost.sensorFault?.description.contains("chip gone") == true)
+        _ = m.receive(.restored(.railRight, permissive: true, at: t0 + .seconds(1)))
+        _ = m.take(at: t0 + .seconds(1))
+        let back = m.take(at: t0 + .seconds(1))
+        #expect(back.railRightHeld && back.sensorFault == nil)
+    }
+
+    @Test func aRestoredEstopThatIsOpenTrips() {
+        var m = started()
+        _ = m.receive(.lost(.estop, reason: "x", at: t0))
+        #expect(m.receive(.restored(.estop, permissive: false, at: t0)) == .trip(.estopOpen))
+    }
+
+    @Test func linesTheMachineDoesNotHaveAreIgnored() {
+        var m = started()
+        #expect(m.receive(.edge(.frontZone, permissive: false, at: t0)) == .none)
+        #expect(m.take(at: t0).frontZoneClear)
+    }
+}
