@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         .systemLibrary(
@@ -84,7 +85,7 @@ let package = Package(
         ),
         // Test support shared by the test targets: an in-process simulator, fixture edits, paths.
         .target(name: "TreadTesting", dependencies: ["TreadHardware", "TreadCore"], path: "Sources/TreadTesting"),
-        .testTarget(name: "TreadCoreTests", dependencies: ["TreadCore"]),
+        .testTarget(name: "TreadCoreTests", dependencies: ["TreadCore", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(
             name: "TreadHardwareTests",
             dependencies: ["TreadHardware", "TreadCore", "TreadTesting", .product(name: "Logging", package: "swift-log")]

@@ -16,99 +16,6 @@ import Testing
         .segment(Segment(direction: .forward, speed: .kmh(1), duration: .milliseconds(500))),
     ])
 
-    enum Action: CaseIterable, CustomStringConvertible {
-        case wait, estop, key, railLeft, railRight, frontZone, driveOutage
-        case start, stop, pause, resume, reset
-        var description: String { "\(self)".replacingOccurrences(of: "TreadCoreTests.InterlockModelCheckTests.Action.", with: "") }
-    }
-
-    /// The machine, the belt, and what the checker must remember to judge the invariants.
-    struct World {
-        var treadmill: Treadmill
-        var belt: FakeBelt
-        var inputs = SafetyInputs(estopClosed: true, keyInserted: true, railLeftHeld: true, railRightHeld: true)
-        var driveOnline = true
-        var now = Instant.seconds(1000)
-        var lastReverseKmh: Double?
-        var lastRunDirection: Direction?
-        var standstillSinceLastRun = true
-        var railsReleasedAt: Instant?
-
-        var feedback: DriveFeedback { driveOnline ? belt.feedback : .offline(reason: "model outage") }
-    }
-
-    struct Violation: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    /// One transition: apply the action at `now`, step the core, let the belt respond,
-    /// advance time. Throws the first broken invariant.
-    static func next(_ w: World, _ action: Action) throws -> World {
-        var w = w
-        let before = w.treadmill
-        switch action {
-        case .wait, .start, .stop, .pause, .resume, .reset: break
-        case .estop: w.inputs.estopClosed.toggle()
-        case .key: w.inputs.keyInserted.toggle()
-        case .railLeft: w.inputs.railLeftHeld.toggle()
-        case .railRight: w.inputs.railRightHeld.toggle()
-        case .frontZone: w.inputs.frontZoneClear.toggle()
-        case .driveOutage: w.driveOnline.toggle()
-        }
-        let held = w.treadmill.interlock.railsHeld(w.inputs)
-        if !held, w.railsReleasedAt == nil { w.railsReleasedAt = w.now }
-        if held { w.railsReleasedAt = nil }
-
-        let feedback = w.feedback
-        w.treadmill.observe(inputs: w.inputs, drive: feedback)
-        var resetAccepted = false
-        switch action {
-        case .start: try? w.treadmill.start(program, at: w.now)
-        case .stop: try? w.treadmill.stop(at: w.now)
-        case .pause: try? w.treadmill.pause(at: w.now)
-        case .resume: try? w.treadmill.resume(at: w.now)
-        case .reset: resetAccepted = (try? w.treadmill.reset(at: w.now)) != nil
-        default: break
-        }
-        let c = w.treadmill.step(inputs: w.inputs, drive: feedback, at: w.now)
-
-        // Enable is off whenever the e-stop is open or the key is out.
-        if !w.inputs.estopClosed || !w.inputs.keyInserted, c.enable {
-            throw Violation(description: "enable on with estop=\(w.inputs.estopClosed) key=\(w.inputs.keyInserted)")
-        }
-        // Reverse is never commanded to hold or gain speed once the rails have been let go
-        // for longer than the grace (a controlled ramp down is what the stop looks like).
-        if case .run(.reverse, let s) = c.drive, let since = w.railsReleasedAt, w.now - since > limits.railGrace {
-            if let last = w.lastReverseKmh, s.kmh >= last {
-                throw Violation(description: "reverse at \(s) (was \(last) km/h) with the rails released for \(w.now - since)")
-            }
-            if w.lastReverseKmh == nil {
-                throw Violation(description: "reverse started with the rails released for \(w.now - since)")
-            }
-        }
-        // A run in the other direction only after the drive reported standstill with stop commanded.
-        if case .run(let d, _) = c.drive {
-            if let last = w.lastRunDirection, last != d, !w.standstillSinceLastRun {
-                throw Violation(description: "direction changed \(last) -> \(d) without a verified standstill")
-            }
-            if w.lastRunDirection != d { w.standstillSinceLastRun = false }
-            w.lastRunDirection = d
-        }
-        // No way out of a fault but an accepted reset with the cause gone.
-        if before.state == .fault, w.treadmill.state != .fault {
-            if !resetAccepted { throw Violation(description: "left the fault by \(action)") }
-            if !w.inputs.estopClosed || !w.inputs.keyInserted || !w.driveOnline {
-                throw Violation(description: "reset accepted while the cause persists")
-            }
-        }
-        if case .run(.reverse, let s) = c.drive { w.lastReverseKmh = s.kmh } else { w.lastReverseKmh = nil }
-
-        w.belt.apply(c, for: tick)
-        if c.drive == .stop, w.belt.speed <= limits.standstill { w.standstillSinceLastRun = true }
-        w.now = w.now + tick
-        return w
-    }
-
     /// Beyond this, an instant in the past is only "long ago": the core compares instants with
     /// nothing longer (coast-down 5 s, a stop allowance of speed / deceleration + 3 s).
     static let horizon = Duration.seconds(8)
@@ -132,7 +39,7 @@ import Testing
         "lastStep", "pending", "wrongDirectionSince", "ignoreDriveTripUntil", "resetDriveFault", "movingAfterStop", "coastingUntil",
     ]
 
-    static func key(_ w: World) -> Key {
+    static func key(_ w: InvariantWorld) -> Key {
         let t = w.treadmill, now = w.now
         func rel(_ i: Instant?) -> Int64? {
             guard let i else { return nil }
@@ -161,15 +68,15 @@ import Testing
     }
 
     @Test func everyReachableStateKeepsTheSafetyInvariants() throws {
-        let start = World(treadmill: Treadmill(limits: Self.limits, railRule: .both), belt: FakeBelt(limits: Self.limits))
+        let start = InvariantWorld(limits: Self.limits, program: Self.program)
         var seen: Set<Key> = [Self.key(start)]
         var frontier = [start]
         var transitions = 0
         var faultedStates = 0, reverseStates = 0
         while let w = frontier.popLast() {
-            for action in Action.allCases {
-                let n: World
-                do { n = try Self.next(w, action) } catch {
+            for action in InvariantWorld.Action.allCases {
+                let n: InvariantWorld
+                do { n = try w.next(action, tick: Self.tick) } catch {
                     Issue.record("\(error) after \(action) from state \(w.treadmill.state) phase \(w.treadmill.planner.phase)")
                     return
                 }
