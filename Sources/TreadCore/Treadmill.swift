@@ -7,6 +7,14 @@ public struct Commands: Hashable, Sendable {
     public var urgent: Bool
     public var resetDriveFault: Bool
     public var events: [TreadEvent]
+
+    public init(enable: Bool, drive: DriveSetpoint, urgent: Bool, resetDriveFault: Bool, events: [TreadEvent]) {
+        self.enable = enable
+        self.drive = drive
+        self.urgent = urgent
+        self.resetDriveFault = resetDriveFault
+        self.events = events
+    }
 }
 
 /// The whole control logic of one treadmill: session, motion and interlock, with no I/O.

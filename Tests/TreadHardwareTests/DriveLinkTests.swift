@@ -5,56 +5,6 @@ import TreadTesting
 import TreadCore
 @testable import TreadHardware
 
-/// A `MotorDrive` that records every call and whose connect can be made to fail.
-final class RecordingDrive: MotorDrive, @unchecked Sendable {
-    enum Call: Hashable { case connect, disconnect, command(DriveSetpoint), resetFault, readReport }
-
-    private let cond = NSCondition()
-    private var _calls: [Call] = []
-    private var _connectError: DriveError?
-    var report = DriveReport(beltSpeed: .kmh(1.5), direction: .forward, running: true)
-
-    init(connectError: DriveError? = nil) { _connectError = connectError }
-
-    var description: String { "recording drive" }
-
-    var connectError: DriveError? {
-        get { cond.lock(); defer { cond.unlock() }; return _connectError }
-        set { cond.lock(); _connectError = newValue; cond.unlock() }
-    }
-
-    var calls: [Call] { cond.lock(); defer { cond.unlock() }; return _calls }
-
-    private func record(_ c: Call) {
-        cond.lock()
-        _calls.append(c)
-        cond.broadcast()
-        cond.unlock()
-    }
-
-    /// Waits until `condition` holds for the calls so far, or `timeout` passes.
-    func wait(timeout: TimeInterval = 5, until condition: ([Call]) -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        cond.lock(); defer { cond.unlock() }
-        while !condition(_calls) {
-            if !cond.wait(until: deadline) { return condition(_calls) }
-        }
-        return true
-    }
-
-    func connect() throws(DriveError) {
-        record(.connect)
-        if let e = connectError { throw e }
-    }
-    func disconnect() { record(.disconnect) }
-    func command(_ setpoint: DriveSetpoint) throws(DriveError) { record(.command(setpoint)) }
-    func resetFault() throws(DriveError) { record(.resetFault) }
-    func readReport() throws(DriveError) -> DriveReport {
-        record(.readReport)
-        return report
-    }
-}
-
 @Suite struct DriveLinkTests {
     let logger = Logger(label: "test.drive-link")
 

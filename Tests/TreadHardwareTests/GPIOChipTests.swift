@@ -36,3 +36,31 @@ import Testing
         #expect(throws: GPIOError.notAChip(path)) { try GPIOChip(path: path) }
     }
 }
+
+/// Lines are found by chip and offset or by name; what cannot be found is named. The real
+/// request path is exercised against gpio-sim in the VM lane (scripts/vm).
+@Suite struct GPIOLineSpecTests {
+    @Test func aNamedLineOnNoChipNamesTheRole() {
+        let spec = GPIOLineSpec(role: "rail_left", line: .name("rail-left-sensor"))
+        #expect(throws: GPIOError.noSuchLine(role: "rail_left", line: "rail-left-sensor", chip: nil)) { try spec.resolve() }
+        #expect(GPIOError.noSuchLine(role: "rail_left", line: "rail-left-sensor", chip: nil).description.contains("rail_left"))
+    }
+
+    @Test func chipNamesBecomeDevicePaths() throws {
+        #expect(try GPIOChip.path(for: "gpiochip3") == "/dev/gpiochip3")
+        #expect(try GPIOChip.path(for: "/dev/gpiochip1") == "/dev/gpiochip1")
+        #expect(throws: GPIOError.noSuchChip("no-such-label")) { try GPIOChip.path(for: "no-such-label") }
+    }
+
+    @Test func anOffsetOnAMissingChipIsNoSuchChip() {
+        let spec = GPIOLineSpec(role: "estop", chip: "gpiochip97", line: .offset(0))
+        #expect(throws: GPIOError.noSuchChip("/dev/gpiochip97")) { try spec.resolve() }
+    }
+
+    @Test func inputsThatCannotBeRequestedRefuseToStart() {
+        let inputs = GPIOInputs([.estop: GPIOLineSpec(role: "estop", chip: "gpiochip97", line: .offset(0))])
+        #expect(throws: InputSourceError.gpio(.noSuchChip("/dev/gpiochip97"))) { try inputs.start { _ in } }
+        // A failed start can be retried (nothing half-started is left behind).
+        #expect(throws: InputSourceError.gpio(.noSuchChip("/dev/gpiochip97"))) { try inputs.start { _ in } }
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+import TreadTesting
+import TreadCore
+import TreadHardware
+@testable import TreadDaemon
+
+/// The whole daemon (control loop, drive link on the in-process simulator, socket) reacting
+/// to simulated input edges.
+@Suite(.serialized) struct DaemonSafetyTests {
+    /// Polls a state with a deadline (the state has no event to await from here).
+    func eventually(_ timeout: Double = 10, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(5_000)
+        }
+        return condition()
+    }
+
+    func startDemo(_ rig: SocketServerTests.Rig) throws {
+        let program = try #require(ProgramLibrary(directory: rig.daemon.config.programsDirectory).programs["demo"])
+        #expect(eventually { rig.daemon.control.status.drive == "online" })
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var outcome: Result<Void, RequestError>?
+        rig.daemon.control.submit(.start(program)) { r in outcome = r; done.signal() }
+        done.wait()
+        #expect(throws: Never.self) { try outcome!.get() }
+        #expect(eventually { rig.daemon.enable.isEnergised }, "the session never energised the enable output")
+    }
+
+    @Test func anEstopEdgeWhileRunningDropsEnableAtOnceAndLatchesAFault() throws {
+        let rig = try SocketServerTests.Rig()
+        defer { rig.close() }
+        try startDemo(rig)
+        let sim = try #require(rig.daemon.inputs as? SimulatedInputs)
+        sim.set(.estop, false)
+        #expect(!rig.daemon.enable.isEnergised, "enable must drop in the edge's own call, not at the next tick")
+        #expect(eventually { rig.daemon.control.status.state == "fault" })
+        #expect(rig.daemon.control.status.fault?.code == "estop")
+        // Reset refused while the e-stop is open; accepted once it is closed.
+        #expect(submit(rig, .reset)?.code == "cause_persists")
+        sim.set(.estop, true)
+        #expect(eventually { rig.daemon.control.status.estop == "closed" })
+        #expect(submit(rig, .reset) == nil)
+        #expect(!rig.daemon.enable.isEnergised, "a reset never restarts the belt")
+    }
+
+    @Test func aChatteringRailLatchesASensorFaultNamingIt() throws {
+        let rig = try SocketServerTests.Rig()
+        defer { rig.close() }
+        try startDemo(rig)
+        let sim = try #require(rig.daemon.inputs as? SimulatedInputs)
+        for i in 0..<12 { sim.set(.railLeft, i % 2 == 1) }
+        #expect(!rig.daemon.enable.isEnergised)
+        #expect(eventually { rig.daemon.control.status.state == "fault" })
+        let fault = try #require(rig.daemon.control.status.fault)
+        #expect(fault.code == "sensor")
+        #expect(fault.message.contains("rail_left"))
+    }
+
+    func submit(_ rig: SocketServerTests.Rig, _ command: ControlLoop.Command) -> RequestError? {
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var outcome: Result<Void, RequestError>?
+        rig.daemon.control.submit(command) { r in outcome = r; done.signal() }
+        done.wait()
+        if case .failure(let e) = outcome! { return e }
+        return nil
+    }
+}
