@@ -19,6 +19,18 @@ extension DaemonConfig {
         direction dwell:   \(limits.directionDwell.inSeconds) s
         rail grace:        \(limits.railGrace.inSeconds) s (hard limit \(HardLimits.maxRailGrace.inSeconds) s), rails: \(railRule.rawValue)
         inputs:            \(inputs.rawValue)
-        """
+        """ + ioSummary
+    }
+
+    private var ioSummary: String {
+        guard let io else { return "" }
+        var lines = io.allSpecs.map { s in
+            let extras = [s.activeLow ? "active-low" : nil, s.bias == .asIs ? nil : s.bias.rawValue,
+                          s.debounce > .zero ? "debounce \(s.debounce.nanoseconds / 1_000_000) ms" : nil].compactMap { $0 }
+            return "\n  \(s.role.padding(toLength: 16, withPad: " ", startingAt: 0)) \(s.chip.map { "\($0) " } ?? "")line \(s.line)"
+                + (extras.isEmpty ? "" : " (\(extras.joined(separator: ", ")))")
+        }
+        lines.append("\n  chatter fault:   more than \(io.chatter.edges) changes in \(io.chatter.window.inSeconds) s, cleared after \(io.chatter.quiet.inSeconds) s quiet")
+        return lines.joined()
     }
 }
