@@ -5,14 +5,15 @@ import Testing
 /// small machine: every reachable state under every input change, request and drive outage,
 /// with time advancing in fixed steps. States are compared with every instant taken relative
 /// to "now", so two states that differ only by when they happened are the same state and the
-/// search ends.
+/// search ends. The reverse segment outlasts the rail grace, or a core that never enforces
+/// the grace would pass.
 @Suite struct InterlockModelCheckTests {
     static let tick = Duration.milliseconds(500)
     static let limits = MachineLimits(maxForwardSpeed: .kmh(2), maxReverseSpeed: .kmh(2), startSpeed: .kmh(1), acceleration: 2,
                                       deceleration: 2, directionDwell: .seconds(1), standstill: .kmh(0.05), railGrace: .milliseconds(500))
     static let program = Program(name: "model", items: [
         .segment(Segment(direction: .forward, speed: .kmh(1.5), duration: .seconds(1))),
-        .segment(Segment(direction: .reverse, speed: .kmh(1.5), duration: .seconds(1))),
+        .segment(Segment(direction: .reverse, speed: .kmh(1.5), duration: .seconds(3))),
         .segment(Segment(direction: .forward, speed: .kmh(1), duration: .milliseconds(500))),
     ])
 

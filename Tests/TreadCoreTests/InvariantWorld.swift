@@ -4,10 +4,9 @@ import TreadCore
 /// action and one time step at a time, with the safety invariants checked on every step.
 /// Shared by the exhaustive model check and the property-based tests.
 struct InvariantWorld {
-    enum Action: Int, CaseIterable, CustomStringConvertible {
+    enum Action: Int, CaseIterable {
         case wait, estop, key, railLeft, railRight, frontZone, driveOutage
         case start, stop, pause, resume, reset
-        var description: String { "\(self)" }
     }
 
     struct Violation: Error, CustomStringConvertible {
@@ -70,6 +69,11 @@ struct InvariantWorld {
         case .resume: try? w.treadmill.resume(at: w.now)
         case .reset: resetAccepted = (try? w.treadmill.reset(at: w.now)) != nil
         default: break
+        }
+        // A reset is accepted only when the cause is gone (judged before the step, which would
+        // latch the fault again and hide it).
+        if resetAccepted, !w.inputs.estopClosed || !w.inputs.keyInserted || !w.driveOnline {
+            throw Violation(description: "reset accepted while the cause persists")
         }
         let c = w.treadmill.step(inputs: w.inputs, drive: feedback, at: w.now)
 
