@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# Guest script for the VM lane: treadsim and treadd (host-built) against a gpio-sim chip,
+# driven through treadctl. Run by scripts/vm/lane.sh, which builds what it needs:
+#   bash scripts/vm/run.sh scripts/vm/interlock.sh BIN_DIR EDGE_LATENCY_BINARY
+# Scenarios: e-stop, safety key, rail released in reverse, a chattering rail, the chip
+# removed while running; then the edge-to-enable latency on the real path.
+# Prints PASS/FAIL per check; exits non-zero if any failed.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+# shellcheck source=SCRIPTDIR/gpio-sim.sh
+. "$here/gpio-sim.sh"
+BIN=${1:?bin dir}
+EDGE=${2:?edge_latency binary}
+SAMPLES=${TREADD_VM_SAMPLES:-10}
+
+passed=0 failed=0
+pass() { echo "PASS: $*"; passed=$((passed + 1)); }
+fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+finish() {
+  echo "$passed passed, $failed failed"
+  [ "$failed" = 0 ] && [ "$passed" -gt 0 ]
+  exit $?
+}
+
+[ "$(id -u)" = 0 ] || { echo "FAIL: must run as root in the guest"; exit 1; }
+grep -qs " /tmp tmpfs " /proc/mounts || mount -t tmpfs tmpfs /tmp
+W=/tmp/treadd-vm
+mkdir -p "$W/programs"
+export TREADD_SOCKET=$W/treadd.sock
+pids=()
+cleanup() { local p; for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; }
+trap cleanup EXIT
+
+ctl() { "$BIN/treadctl" "$@"; }
+status() { ctl status --json 2>/dev/null; }
+# wait_status PATTERN [SECONDS]: until `treadctl status --json` contains PATTERN.
+wait_status() {
+  local i limit=$(( ${2:-30} * 10 ))
+  for i in $(seq "$limit"); do
+    status | grep -q -- "$1" && return 0
+    sleep 0.1
+  done
+  echo "   status never matched $1; last: $(status)"
+  return 1
+}
+wait_value() { # wait_value LINE WANT [SECONDS]
+  local i limit=$(( ${3:-10} * 10 ))
+  for i in $(seq "$limit"); do
+    [ "$(sim_value "$1" 2>/dev/null)" = "$2" ] && return 0
+    sleep 0.1
+  done
+  echo "   $1 never read $2"
+  return 1
+}
+expect() { # expect DESCRIPTION COMMAND...
+  local what=$1; shift
+  if "$@"; then pass "$what"; else fail "$what"; fi
+}
+healthy() { local l; for l in estop safety_key rail_left rail_right front_zone; do sim_pull "$l" pull-up; done; }
+# A session moving, enable energised: start PROGRAM and wait for the relay to pull in.
+start_session() {
+  ctl reset >/dev/null 2>&1
+  # After a reset the belt may coast for up to 5 s: retry the start until it is accepted.
+  local i
+  for i in $(seq 80); do
+    ctl start "$1" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  wait_status '"state":"running"' 20 && wait_value drive_enable 1 10
+}
+
+# --- set-up -------------------------------------------------------------------------------
+sim_create || { fail "gpio-sim chip"; finish; }
+healthy
+cat >"$W/programs/vm-reverse.toml" <<'TOML'
+[[steps]]
+direction = "forward"
+speed_kmh = 1.0
+duration = "3s"
+[[steps]]
+direction = "reverse"
+speed_kmh = 1.5
+duration = "10m"
+TOML
+cat >"$W/programs/vm-forward.toml" <<'TOML'
+[[steps]]
+direction = "forward"
+speed_kmh = 2.0
+duration = "30m"
+TOML
+sed -e "s|^profile = \"drives/|profile = \"$repo/Config/drives/|" -e "s|^programs = \"programs\"|programs = \"$W/programs\"|" \
+  -e "s|^socket = .*|socket = \"$TREADD_SOCKET\"|" "$repo/Config/gpio-sim.toml" >"$W/treadd.toml"
+
+"$BIN/treadsim" --profile "$repo/Config/drives/delta-ms300.toml" --tcp 127.0.0.1:1502 >"$W/treadsim.log" 2>&1 &
+pids+=($!)
+SWIFT_BACKTRACE=enable=yes,interactive=no,color=no,threads=all "$BIN/treadd" --config "$W/treadd.toml" >"$W/treadd.log" 2>&1 &
+TREADD_PID=$!
+pids+=($TREADD_PID)
+if wait_status '"drive":"online"' 60; then pass "treadd up on $SIM_CHIP with the drive online"; else
+  fail "treadd did not come up"; cat "$W/treadd.log"; finish; fi
+expect "drive_enable de-energised at idle" wait_value drive_enable 0
+
+# --- e-stop -------------------------------------------------------------------------------
+echo "== e-stop"
+if start_session vm-forward; then pass "session running, drive_enable energised"; else fail "session did not start"; fi
+sim_pull estop pull-down
+expect "e-stop: drive_enable drops" wait_value drive_enable 0 2
+expect "e-stop: fault latched" wait_status '"fault":{"code":"estop"' 5
+if ctl reset >/dev/null 2>&1; then fail "reset accepted while the e-stop is open"; else pass "reset refused while the e-stop is open"; fi
+sim_pull estop pull-up
+expect "e-stop closed: treadd sees it" wait_status '"estop":"closed"' 5
+if ctl reset >/dev/null 2>&1; then pass "reset accepted once the e-stop is closed"; else fail "reset refused with the e-stop closed"; fi
+expect "after reset: idle, belt not restarted" wait_status '"state":"idle"' 5
+expect "after reset: drive_enable stays off" wait_value drive_enable 0
+
+# --- safety key -----------------------------------------------------------------------------
+echo "== safety key"
+if start_session vm-forward; then pass "session running again"; else fail "session did not start"; fi
+sim_pull safety_key pull-down
+expect "key pulled: drive_enable drops" wait_value drive_enable 0 2
+expect "key pulled: fault latched" wait_status '"fault":{"code":"safety_key"' 5
+sim_pull safety_key pull-up
+expect "key back: belt stopped" wait_status '"belt_speed_kmh":0,' 20
+
+# --- rail released in reverse --------------------------------------------------------------
+echo "== rail released in reverse"
+if start_session vm-reverse; then pass "reverse program started"; else fail "reverse program did not start"; fi
+expect "belt running in reverse" wait_status '"direction":"reverse"' 40
+ctl watch >"$W/watch.log" 2>&1 &
+WATCH_PID=$!
+pids+=($WATCH_PID)
+sleep 1
+# The release and the warning lamp, timed on the real lines (treadctl is too slow under
+# emulation to catch a 1 s warning by polling status).
+if us=$("$EDGE" "$SIM_SYSFS/sim_gpio$(sim_offset rail_left)/pull" pull-down "$SIM_SYSFS/sim_gpio$(sim_offset warning)/value" 1 3000); then
+  pass "rail released: warning output on after $us us"
+else
+  fail "rail released: warning output never came on"
+fi
+expect "after the grace: paused, rails released" wait_status '"pause_reason":"rails_released"' 10
+expect "paused: belt stopped" wait_status '"belt_speed_kmh":0,' 20
+kill "$WATCH_PID" 2>/dev/null
+warn_line=$(grep -n "rail released: hold the rails" "$W/watch.log" | head -1 | cut -d: -f1)
+pause_line=$(grep -n "paused: rails released" "$W/watch.log" | head -1 | cut -d: -f1)
+if [ -n "$warn_line" ] && [ -n "$pause_line" ] && [ "$warn_line" -lt "$pause_line" ]; then
+  pass "the warning event came before the pause (treadctl watch lines $warn_line, $pause_line)"
+else
+  fail "warning then pause not seen in treadctl watch: $(tail -n 20 "$W/watch.log")"
+fi
+expect "warning output off once paused" wait_value warning 0 5
+if ctl resume >/dev/null 2>&1; then fail "resume accepted with a rail released"; else pass "resume refused with a rail released"; fi
+sim_pull rail_left pull-up
+if ctl resume >/dev/null 2>&1; then pass "resume accepted with the rails held"; else fail "resume refused with the rails held"; fi
+expect "running in reverse again" wait_status '"direction":"reverse"' 30
+ctl stop >/dev/null 2>&1
+expect "stopped" wait_status '"state":"idle"' 30
+
+# --- chattering rail -------------------------------------------------------------------------
+echo "== chattering rail"
+if start_session vm-forward; then pass "session running"; else fail "session did not start"; fi
+for i in $(seq 15); do sim_pull rail_right pull-down; sleep 0.02; sim_pull rail_right pull-up; sleep 0.02; done
+expect "chatter: sensor fault naming rail_right" wait_status '"fault":{"code":"sensor","message":"input rail_right is chattering' 5
+expect "chatter: drive_enable off" wait_value drive_enable 0 2
+if ctl reset >/dev/null 2>&1; then fail "reset accepted while the rail still chatters"; else pass "reset refused right after the chatter"; fi
+sleep 2.5  # the chatter's cause clears after chatter_quiet_ms (2 s) without a change
+if ctl reset >/dev/null 2>&1; then pass "reset accepted once the rail is quiet"; else fail "reset refused after the quiet period"; fi
+
+# --- edge-to-enable latency on the real path ----------------------------------------------------
+echo "== edge to enable latency ($SAMPLES samples)"
+estop_off=$(sim_offset estop) enable_off=$(sim_offset drive_enable)
+lat=()
+for i in $(seq "$SAMPLES"); do
+  start_session vm-forward >/dev/null || { fail "latency sample $i: session did not start"; break; }
+  if us=$("$EDGE" "$SIM_SYSFS/sim_gpio$estop_off/pull" pull-down "$SIM_SYSFS/sim_gpio$enable_off/value" 0 2000); then lat+=("$us"); fi
+  sim_pull estop pull-up
+  wait_status '"estop":"closed"' 5 >/dev/null
+done
+if [ "${#lat[@]}" -gt 0 ]; then
+  sorted=$(printf '%s\n' "${lat[@]}" | sort -n | tr '\n' ' ')
+  echo "edge-to-enable (gpio-sim pull write -> drive_enable value change), microseconds, sorted: $sorted"
+  echo "TREADD_VM_EDGE_TO_ENABLE_US=$sorted"
+  pass "edge-to-enable measured on ${#lat[@]} of $SAMPLES edges"
+else
+  fail "no edge-to-enable sample"
+fi
+
+# --- the chip removed while running ---------------------------------------------------------------
+echo "== chip removed while running"
+if start_session vm-forward; then pass "session running"; else fail "session did not start"; fi
+sim_remove
+expect "chip gone: sensor fault naming a line and the chip" wait_status '"fault":{"code":"sensor","message":"input [a-z_]* cannot be read: [a-z_]* (/dev/gpiochip' 10
+expect "chip gone: belt stopped" wait_status '"belt_speed_kmh":0,' 30
+kill -0 "$TREADD_PID" 2>/dev/null && pass "treadd still running" || fail "treadd died when the chip went away"
+sim_restore && healthy
+expect "chip back: inputs restored" wait_status '"estop":"closed"' 10
+sleep 2.5
+if ctl reset >/dev/null 2>&1; then pass "reset accepted with the chip back"; else fail "reset refused with the chip back: $(ctl reset 2>&1)"; fi
+
+echo "--- treadd log (last 30 lines)"; tail -n 30 "$W/treadd.log"
+if grep -q "Crash\|Fatal\|Thread .* crashed" "$W/treadd.log"; then
+  echo "--- treadd crashed; its backtrace:"; grep -v "^$" "$W/treadd.log" | grep -A60 "crashed\|Fatal error\|Crash" | head -150
+fi
+finish

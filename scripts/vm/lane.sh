@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The gpio-sim VM lane: builds the kernel once (cached), the project's binaries and the
+# guest helper, then runs the interlock scenarios in the VM against the real libgpiod path.
+#   bash scripts/vm/lane.sh          (BUILD_PATH: SwiftPM scratch path, default .build)
+# Fails loudly if the kernel cannot be built or the VM cannot boot; never passes by skipping.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export PATH="/opt/swift/usr/bin:$PATH"
+BUILD_PATH=${BUILD_PATH:-.build}
+swift build --scratch-path "$BUILD_PATH" --product treadd >&2
+swift build --scratch-path "$BUILD_PATH" --product treadctl >&2
+swift build --scratch-path "$BUILD_PATH" --product treadsim >&2
+BIN=$(readlink -f "$(swift build --scratch-path "$BUILD_PATH" --show-bin-path)")
+mkdir -p "$BUILD_PATH/vm"
+gcc -O2 -Wall -o "$BUILD_PATH/vm/edge_latency" scripts/vm/edge_latency.c
+EDGE=$(readlink -f "$BUILD_PATH/vm/edge_latency")
+exec bash scripts/vm/run.sh scripts/vm/interlock.sh "$BIN" "$EDGE"
