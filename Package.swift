@@ -78,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "treadbench",
             dependencies: [
-                "TreadHardware", "TreadCore",
+                "TreadDaemon", "TreadHardware", "TreadCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

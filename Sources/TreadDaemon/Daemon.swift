@@ -23,28 +23,45 @@ public final class Daemon: @unchecked Sendable {
     private var group: MultiThreadedEventLoopGroup?
     private var server: SocketServer?
 
+    /// Hardware handed in by benchmarks and tests instead of what the config names. Without
+    /// it (the default, and what `treadd` does) the daemon builds everything from the config.
+    public struct Parts: Sendable {
+        /// Replaces the configured enable output (the GPIO line, or the simulated one).
+        public var enable: EnableOutput?
+        /// Wraps the configured drive on the drive link's thread (for timing or recording it).
+        public var wrapDrive: (@Sendable (any MotorDrive) -> any MotorDrive)?
+
+        public init(enable: EnableOutput? = nil, wrapDrive: (@Sendable (any MotorDrive) -> any MotorDrive)? = nil) {
+            self.enable = enable
+            self.wrapDrive = wrapDrive
+        }
+    }
+
     /// Builds every part without starting a thread. With GPIO this requests the output lines
     /// (de-energised) and checks every line exists and is used once: a blocking ioctl, so
-    /// call it off the async pool.
-    public init(config: DaemonConfig, logger: Logger) throws(DaemonError) {
+    /// call it off the async pool. `hardware` replaces parts of what the config names (for
+    /// benchmarks and tests); nil builds everything from the config.
+    public init(config: DaemonConfig, logger: Logger, hardware: Parts? = nil) throws(DaemonError) {
         self.config = config
         self.logger = logger
         if let io = config.io {
             do { _ = try io.resolveAll() } catch { throw .io(error) }
             do {
-                enable = try GPIOOutput(io.driveEnable)
+                if let injected = hardware?.enable { enable = injected } else { enable = try GPIOOutput(io.driveEnable) }
                 warningOutput = try io.warning.map { s throws(GPIOError) in try GPIOOutput(s) }
             } catch { throw .io(.gpio(error)) }
             inputs = GPIOInputs(io.inputs)
         } else {
             inputs = SimulatedInputs(config.initialInputs, lines: config.inputLines)
-            enable = SimulatedEnableOutput()
+            enable = hardware?.enable ?? SimulatedEnableOutput()
             warningOutput = nil
         }
         let profile = config.profile, settings = config.modbus, calibration = config.calibration, limits = config.limits
+        let wrap = hardware?.wrapDrive
         self.drive = DriveLink(pollInterval: config.pollInterval, missedPolls: config.missedPolls, logger: logger) {
-            ModbusDrive(profile: profile, settings: settings, calibration: calibration,
-                        acceleration: limits.acceleration, deceleration: limits.deceleration)
+            let drive = ModbusDrive(profile: profile, settings: settings, calibration: calibration,
+                                    acceleration: limits.acceleration, deceleration: limits.deceleration)
+            return wrap?(drive) ?? drive
         }
         gate = SafetyGate(enable: enable, drive: drive)
         safety = SafetyMonitor(lines: inputs.lines, chatter: config.chatter, gate: gate)

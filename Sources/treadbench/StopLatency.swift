@@ -92,16 +92,7 @@ func measureStopLatency(profile: DriveProfile, settings: ModbusSettings, stops: 
     let (polls, commands) = log.snapshot()
     let runs = commands.filter { $0.kind == .run }
 
-    /// The span containing `t` in a list sorted by start, if any.
-    func containing(_ t: UInt64, _ spans: [Span]) -> Span? {
-        var lo = 0, hi = spans.count  // first index with start > t
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if spans[mid].start <= t { lo = mid + 1 } else { hi = mid }
-        }
-        guard lo > 0, spans[lo - 1].end > t else { return nil }
-        return spans[lo - 1]
-    }
+    let containing = spanContaining
     let samples = submits.map { s -> StopSample in
         if let p = containing(s.submit, polls) {
             return StopSample(submit: s.submit, writeStart: s.write.start, writeEnd: s.write.end, inFlight: .poll, remainder: p.end - s.submit)

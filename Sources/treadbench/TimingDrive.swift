@@ -11,6 +11,17 @@ struct Span: Sendable {
     var failed: Bool
 }
 
+/// The span containing `t` in a list sorted by start (spans that do not overlap), if any.
+func spanContaining(_ t: UInt64, _ spans: [Span]) -> Span? {
+    var lo = 0, hi = spans.count  // first index with start > t
+    while lo < hi {
+        let mid = (lo + hi) / 2
+        if spans[mid].start <= t { lo = mid + 1 } else { hi = mid }
+    }
+    guard lo > 0, spans[lo - 1].end > t else { return nil }
+    return spans[lo - 1]
+}
+
 /// Spans recorded by `TimingDrive` on the drive thread, read by the benchmark's thread.
 final class SpanLog: @unchecked Sendable {
     private let cond = NSCondition()
@@ -54,15 +65,15 @@ final class SpanLog: @unchecked Sendable {
     }
 }
 
-/// A `MotorDrive` that forwards to a `ModbusDrive` and timestamps each call: when
+/// A `MotorDrive` that forwards to another (a `ModbusDrive`) and timestamps each call: when
 /// `command` and `readReport` are entered and when they return. The stop frame is written
 /// by the first thing `ModbusDrive.command(.stop)` does, so the entry time of
 /// `command(.stop)` is the stop write's start.
 final class TimingDrive: MotorDrive {
-    let inner: ModbusDrive
+    let inner: any MotorDrive
     let log: SpanLog
 
-    init(_ inner: ModbusDrive, log: SpanLog) {
+    init(_ inner: any MotorDrive, log: SpanLog) {
         self.inner = inner
         self.log = log
     }

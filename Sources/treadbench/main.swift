@@ -34,7 +34,17 @@ func firstLine(_ arguments: [String]) -> String {
 struct Treadbench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "treadbench",
-        abstract: "Benchmarks the drive layer against a running treadsim: status-poll rate against raw libmodbus, and stop latency through DriveLink.",
+        abstract: "Benchmarks against a running treadsim: the drive layer (the default), or the interlock's reaction latency.",
+        discussion: "`treadbench --port ...` runs the drive benchmark, as scripts/bench-drive.sh calls it; "
+            + "`treadbench interlock --port ...` (scripts/bench-interlock.sh) the interlock one. See docs/benchmarks.md.",
+        subcommands: [DriveBench.self, InterlockBench.self],
+        defaultSubcommand: DriveBench.self)
+}
+
+struct DriveBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "drive",
+        abstract: "Benchmarks the drive layer against a running treadsim: status-poll rate against raw libmodbus, and stop latency through DriveLink (the default).",
         discussion: "Usually run by scripts/bench-drive.sh, which builds everything, starts treadsim and compiles benchmarks/raw_poll.c.")
 
     @Option(help: "treadsim's Modbus TCP host.")
@@ -108,8 +118,6 @@ struct Treadbench: ParsableCommand {
         guard let latency = stop.latency, let beyond = stop.beyond else { throw BenchError("no stop was timed") }
 
         // The table.
-        struct Row { var metric: String; var value: String; var target: String; var met: Bool? }
-        func ms(_ v: Double) -> String { String(format: "%.3f ms", v) }
         var rows: [Row] = [
             Row(metric: "status polls/s, drive layer (ModbusDrive.readReport)", value: String(format: "%.0f", rate.rate(.drive)), target: "", met: nil),
             Row(metric: "status polls/s, raw libmodbus (raw_poll.c)", value: String(format: "%.0f", rate.rate(.raw)), target: "", met: nil),
@@ -124,13 +132,7 @@ struct Treadbench: ParsableCommand {
             rows.append(Row(metric: "stop latency beyond in-flight transaction \(name)", value: ms(v), target: String(format: "<= %g ms", targetBeyondMs),
                             met: v <= targetBeyondMs))
         }
-        let w0 = max(6, rows.map(\.metric.count).max()!), w1 = max(5, rows.map(\.value.count).max()!), w2 = max(6, rows.map(\.target.count).max()!)
-        func pad(_ s: String, _ w: Int) -> String { s + String(repeating: " ", count: max(0, w - s.count)) }
-        var table = pad("metric", w0) + " | " + pad("value", w1) + " | " + pad("target", w2) + " | met?\n"
-        table += String(repeating: "-", count: w0) + "-|-" + String(repeating: "-", count: w1) + "-|-" + String(repeating: "-", count: w2) + "-|-----\n"
-        for r in rows {
-            table += pad(r.metric, w0) + " | " + pad(r.value, w1) + " | " + pad(r.target, w2) + " | " + (r.met.map { $0 ? "yes" : "NO" } ?? "") + "\n"
-        }
+        let table = renderTable(rows)
         let total = stop.samples.count
         let notes = [
             "poll rate drive/raw per pair: " + rate.pairRatios.map { String(format: "%.3f", $0) }.joined(separator: ", ")
@@ -143,18 +145,8 @@ struct Treadbench: ParsableCommand {
         ].filter { !$0.isEmpty }
 
         // The JSON.
-        let machine: [String: Any] = [
-            "nproc": firstLine(["nproc"]),
-            "uname_r": firstLine(["uname", "-r"]),
-            "swift_version": firstLine(["swift", "--version"]),
-            "libmodbus": firstLine(["pkg-config", "--modversion", "libmodbus"]),
-            "loadavg_at_end": firstLine(["cat", "/proc/loadavg"]),
-        ]
+        let machine = machineInfo()
         let now = Date()
-        let stamp = DateFormatter()
-        stamp.locale = Locale(identifier: "en_US_POSIX")
-        stamp.timeZone = TimeZone(identifier: "UTC")
-        stamp.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
         let iso = ISO8601DateFormatter()
         let d = rate.total(.drive), r = rate.total(.raw)
         let json: [String: Any] = [
@@ -185,23 +177,10 @@ struct Treadbench: ParsableCommand {
                 "link_stats": ["transactions": stop.linkStats.transactions, "errors": stop.linkStats.errors, "reconnects": stop.linkStats.reconnects],
                 "target_beyond_in_flight_ms_max": targetBeyondMs, "met": beyond.max <= targetBeyondMs,
             ] as [String: Any],
-            "table": rows.map { ["metric": $0.metric, "value": $0.value, "target": $0.target, "met": $0.met.map { $0 as Any } ?? NSNull()] },
+            "table": rows.map(\.json),
         ]
 
-        print("")
-        print(table, terminator: "")
-        print("")
-        for n in notes { print(n) }
-        print("machine: \(machine["nproc"]!) CPUs, Linux \(machine["uname_r"]!), \(machine["swift_version"]!); load average \(machine["loadavg_at_end"]!)")
-
-        let dir = URL(fileURLWithPath: resultsDir)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let file = dir.appendingPathComponent("drive-\(stamp.string(from: now)).json")
-        let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
-        try (data + Data("\n".utf8)).write(to: file, options: .atomic)
-        print("")
-        print(String(decoding: data, as: UTF8.self))
-        print("benchmark results written to \(file.path)")
+        try report(name: "drive", at: now, table: table, notes: notes, machine: machine, json: json, dir: resultsDir)
     }
 }
 

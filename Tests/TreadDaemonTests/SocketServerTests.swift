@@ -17,12 +17,13 @@ import TreadProtocol
         let daemon: Daemon
         var socket: String { daemon.config.socketPath }
 
-        init() throws {
+        init(configure: (inout DaemonConfig) -> Void = { _ in }) throws {
             dir = try TempFolder()
             var config = try DaemonConfig.load(path: PackagePaths.demoConfig)
             sim = try SimulatorHarness(profile: config.profile)
             config.socketPath = dir.url.appendingPathComponent("treadd.sock").path
             config.modbus = sim.settings
+            configure(&config)
             var logger = Logger(label: "test.treadd")
             logger.logLevel = .critical
             daemon = try Daemon(config: config, logger: logger)

@@ -36,7 +36,11 @@ public final class ControlLoop: @unchecked Sendable {
     private var finished = false
     private var woken = false
     private let latest: Mutex<Status>
-    private let publishSink: Mutex<(@Sendable (ServerMessage) -> Void)?> = Mutex(nil)
+    /// The sink in a struct, not as a bare closure: `Mutex<closure?>.withLock { $0 }` writes the
+    /// closure back re-abstracted, one more thunk pair on every call, so each tick's call went
+    /// deeper until the control thread's stack overflowed (about 3 minutes at 25 Hz).
+    private struct Sink: Sendable { let send: @Sendable (ServerMessage) -> Void }
+    private let publishSink: Mutex<Sink?> = Mutex(nil)
     private let ticks = Atomic<Int>(0)
 
     /// Progress is streamed at this rate; state changes and events go out at once.
@@ -57,7 +61,7 @@ public final class ControlLoop: @unchecked Sendable {
 
     /// Where events and progress go (the socket server's broadcaster). Must not block.
     public func onPublish(_ sink: @escaping @Sendable (ServerMessage) -> Void) {
-        publishSink.withLock { $0 = sink }
+        publishSink.withLock { $0 = Sink(send: sink) }
     }
 
     public var status: Status { latest.withLock { $0 } }
@@ -129,7 +133,7 @@ public final class ControlLoop: @unchecked Sendable {
 
             let status = treadmill.statusSnapshot(enable: enable.isEnergised, at: now)
             latest.withLock { $0 = status }
-            let sink = publishSink.withLock { $0 }
+            let sink = publishSink.withLock { $0 }?.send
             for e in commands.events {
                 logEvent(e)
                 sink?(ServerMessage(event: e.kind, message: e.message, status: status))

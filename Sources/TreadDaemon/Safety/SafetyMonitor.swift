@@ -14,7 +14,10 @@ public final class SafetyMonitor: @unchecked Sendable {
 
     private let state: Mutex<InputMonitor>
     private let gate: SafetyGate
-    private let notify: Mutex<Notify?> = Mutex(nil)
+    /// In a struct, not a bare closure: `Mutex<closure?>.withLock { $0 }` re-abstracts the
+    /// stored closure on every call (a thunk pair per edge, each call deeper than the last).
+    private struct Listener: Sendable { let notify: Notify }
+    private let notify: Mutex<Listener?> = Mutex(nil)
     public let lines: Set<InputLine>
 
     public init(lines: Set<InputLine>, chatter: InputMonitor.ChatterLimit, gate: SafetyGate) {
@@ -24,7 +27,7 @@ public final class SafetyMonitor: @unchecked Sendable {
     }
 
     /// Where events go after the reaction (publishing, waking the control loop).
-    public func onEvent(_ n: @escaping Notify) { notify.withLock { $0 = n } }
+    public func onEvent(_ n: @escaping Notify) { notify.withLock { $0 = Listener(notify: n) } }
 
     /// The reaction path: (a) enable off and (b) a priority stop, inside `gate.trip()`, then
     /// (c) the event handed on.
@@ -34,7 +37,7 @@ public final class SafetyMonitor: @unchecked Sendable {
             if case .trip = r { gate.trip() }
             return r
         }
-        notify.withLock { $0 }?(event, reflex)
+        notify.withLock { $0 }?.notify(event, reflex)
     }
 
     /// One tick's readings and the gate's trip count they include.
