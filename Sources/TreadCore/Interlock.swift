@@ -37,12 +37,13 @@ public struct Interlock: Hashable, Sendable {
         }
     }
 
-    /// The fault an input demands, e-stop first. An untrustworthy input is a hard stop too:
-    /// its reading cannot show a pressed e-stop or a released rail.
+    /// The fault an input demands. An untrustworthy input comes first: a line that cannot be
+    /// read also reads "open", and the technician needs to hear about the chip or the cable,
+    /// not about an e-stop nobody pressed.
     public func hardStop(_ inputs: SafetyInputs) -> Fault? {
+        if let f = inputs.sensorFault { return .sensor(f) }
         if !inputs.estopClosed { return .estopOpen }
         if !inputs.keyInserted { return .safetyKeyPulled }
-        if let f = inputs.sensorFault { return .sensor(f) }
         return nil
     }
 

@@ -90,3 +90,16 @@ import TreadCore
         #expect(m.take(at: t0).frontZoneClear)
     }
 }
+
+@Suite struct SensorFaultPrecedenceTests {
+    @Test func anUnreadableEstopIsReportedAsTheSensorNotAsAPressedEstop() {
+        var m = InputMonitor(lines: [.estop, .safetyKey, .railLeft, .railRight])
+        for l in m.lines { _ = m.receive(.edge(l, permissive: true, at: .seconds(1))) }
+        _ = m.receive(.lost(.estop, reason: "GPIO chip /dev/gpiochip0 went away", at: .seconds(2)))
+        let inputs = m.take(at: .seconds(2))
+        #expect(!inputs.estopClosed)
+        guard case .sensor(let f) = Interlock().hardStop(inputs) else { Issue.record("expected a sensor fault"); return }
+        #expect(f.line == .estop)
+        #expect(f.description.contains("gpiochip0"))
+    }
+}

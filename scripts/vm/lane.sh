@@ -14,4 +14,4 @@ BIN=$(readlink -f "$(swift build --scratch-path "$BUILD_PATH" --show-bin-path)")
 mkdir -p "$BUILD_PATH/vm"
 gcc -O2 -Wall -o "$BUILD_PATH/vm/edge_latency" scripts/vm/edge_latency.c
 EDGE=$(readlink -f "$BUILD_PATH/vm/edge_latency")
-exec bash scripts/vm/run.sh scripts/vm/interlock.sh "$BIN" "$EDGE"
+exec bash scripts/vm/run.sh scripts/vm/interlock.sh "$BIN" "$EDGE" "${TREADD_VM_SCENARIOS:-}"
