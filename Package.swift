@@ -102,6 +102,6 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "IntegrationTests", dependencies: ["TreadProtocol", "TreadHardware"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TreadProtocol", "TreadHardware", "TreadTesting"]),
     ]
 )

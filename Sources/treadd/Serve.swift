@@ -30,6 +30,8 @@ struct Serve: AsyncParsableCommand {
             print(cfg.summary)
             return
         }
+        // SIGHUP is trapped before READY=1 can go out: its default action would end treadd.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
         // Requesting GPIO lines, binding the socket and waiting on NIO futures block: keep
         // that off the async pool.
         let cfgFinal = cfg, loggerFinal = logger
@@ -49,7 +51,7 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(1)
         }
         // Shutdown runs in reverse order: reloads end first, then the belt stops under control.
-        let group = ServiceGroup(services: [DaemonService(daemon: daemon), ReloadService(daemon: daemon)],
+        let group = ServiceGroup(services: [DaemonService(daemon: daemon), ReloadService(daemon: daemon, hangups: hangups)],
                                  gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
@@ -71,10 +73,10 @@ struct Serve: AsyncParsableCommand {
 /// reloaded, so a session never sees them change (the daemon logs this on each reload).
 struct ReloadService: Service {
     let daemon: Daemon
+    let hangups: UnixSignalsSequence
 
     func run() async throws {
-        let signals = await UnixSignalsSequence(trapping: .sighup)
-        for await _ in signals.cancelOnGracefulShutdown() {
+        for await _ in hangups.cancelOnGracefulShutdown() {
             let d = daemon
             _ = await onDedicatedThread { d.reloadPrograms() }
         }
