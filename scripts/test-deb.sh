@@ -12,6 +12,7 @@
 # Usage: scripts/test-deb.sh [PATH-TO-.deb]     (default: build one with scripts/build-deb.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
 [ "$(id -u)" -eq 0 ] || { echo "test-deb: needs root (chroot, mount)" >&2; exit 1; }
 
 deb="${1:-}"
@@ -58,7 +59,7 @@ SRC
 cp "$deb" "$root/tmp/treadd.deb"
 in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive "$@"; }
 
-in_root apt-get update -q >/dev/null
+in_root apt-get update -q >/dev/null 2>&1
 in_root apt-get install -y -q --no-install-recommends /tmp/treadd.deb > "$root/tmp/install.log" 2>&1 \
   || { tail -30 "$root/tmp/install.log" >&2; exit 1; }
 echo "test-deb: installed $(basename "$deb") into a bookworm chroot"
@@ -72,8 +73,8 @@ check "/etc/treadd/treadd.toml is a conffile" grep -qx /etc/treadd/treadd.toml "
 check "/etc/treadd/programs filled from /usr/share/treadd/programs" test -f "$root/etc/treadd/programs/demo.toml"
 check "the service is installed but not enabled" test ! -e "$root/etc/systemd/system/multi-user.target.wants/treadd.service"
 verify=$(in_root systemd-analyze verify /lib/systemd/system/treadd.service 2>&1) || true
-check "systemd-analyze verify of the installed unit is clean" test -z "$verify"
 [ -z "$verify" ] || echo "$verify" >&2
+check "systemd-analyze verify of the installed unit is clean" test -z "$verify"
 check "treadd --check-config reads the shipped configuration" bash -c "chroot '$root' /usr/bin/treadd --check-config > '$root/tmp/check.txt'"
 check "  ... and prints the effective values" grep -q "delta-ms300" "$root/tmp/check.txt"
 check "treadctl --help runs" bash -c "chroot '$root' /usr/bin/treadctl --help >/dev/null"

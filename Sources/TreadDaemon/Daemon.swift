@@ -83,11 +83,11 @@ public final class Daemon: @unchecked Sendable {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.group = group
         let broadcaster = Broadcaster(loop: group.next())
-        let metrics = self.metrics, metricsLoop = group.next()
+        let metrics = self.metrics, metricsLoop = group.next(), counting = config.metrics != nil
         // Both hop to the event loop: nothing here runs on the control thread but the hand-off.
         control.onPublish { message in
             broadcaster.publish(message)
-            metricsLoop.execute { metrics.observe(message) }
+            if counting, message.event != "progress" { metricsLoop.execute { metrics.observe(message) } }
         }
         safety.onEvent { event, _ in
             control.wake()
