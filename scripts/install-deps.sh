@@ -24,6 +24,9 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends \
   pkg-config libmodbus-dev libsqlite3-dev socat mbpoll
+# The service files' checks (systemd-analyze, systemd-sysusers) and the .deb tools
+# (dpkg-shlibdeps; debootstrap for scripts/test-deb.sh).
+$SUDO apt-get install -y -q --no-install-recommends systemd dpkg-dev debootstrap
 $SUDO apt-get install -y -q --no-install-recommends -t bookworm-backports libgpiod-dev gpiod
 
 pkg-config --atleast-version=2.0 libgpiod || { echo "libgpiod >= 2.0 is required" >&2; exit 1; }

@@ -20,8 +20,15 @@ public final class Daemon: @unchecked Sendable {
     public let gate: SafetyGate
     private let warningOutput: EnableOutput?
     private let logger: Logger
+    private let systemd: SystemdEnvironment
     private var group: MultiThreadedEventLoopGroup?
     private var server: SocketServer?
+    private var metricsServer: MetricsServer?
+    private let shelf = ProgramShelf(ProgramLibrary(empty: ""))
+    /// Talks to systemd when started by it (`$NOTIFY_SOCKET`); nil otherwise.
+    private(set) var notifier: ServiceNotifier?
+    /// Counters and gauges for `/metrics`, also when no endpoint is configured (cheap).
+    let metrics = DaemonMetrics()
 
     /// Hardware handed in by benchmarks and tests instead of what the config names. Without
     /// it (the default, and what `treadd` does) the daemon builds everything from the config.
@@ -41,9 +48,13 @@ public final class Daemon: @unchecked Sendable {
     /// (de-energised) and checks every line exists and is used once: a blocking ioctl, so
     /// call it off the async pool. `hardware` replaces parts of what the config names (for
     /// benchmarks and tests); nil builds everything from the config.
-    public init(config: DaemonConfig, logger: Logger, hardware: Parts? = nil) throws(DaemonError) {
+    /// - Parameter systemd: what systemd passed in the environment; `.none` (tests, a shell)
+    ///   sends no notifications.
+    public init(config: DaemonConfig, logger: Logger, hardware: Parts? = nil, systemd: SystemdEnvironment = .none) throws(DaemonError) {
         self.config = config
         self.logger = logger
+        self.systemd = systemd
+        try SerialDeviceCheck.check(config.modbus.transport)
         if let io = config.io {
             do { _ = try io.resolveAll() } catch { throw .io(error) }
             do {
@@ -58,7 +69,9 @@ public final class Daemon: @unchecked Sendable {
         }
         let profile = config.profile, settings = config.modbus, calibration = config.calibration, limits = config.limits
         let wrap = hardware?.wrapDrive
-        self.drive = DriveLink(pollInterval: config.pollInterval, missedPolls: config.missedPolls, logger: logger) {
+        let metrics = self.metrics
+        self.drive = DriveLink(pollInterval: config.pollInterval, missedPolls: config.missedPolls, logger: logger,
+                               onPoll: { metrics.recordPoll($0) }) {
             let drive = ModbusDrive(profile: profile, settings: settings, calibration: calibration,
                                     acceleration: limits.acceleration, deceleration: limits.deceleration)
             return wrap?(drive) ?? drive
@@ -82,35 +95,108 @@ public final class Daemon: @unchecked Sendable {
             throw DaemonError.inputs(error)
         }
         control.start()
-        let library = ProgramLibrary(directory: config.programsDirectory)
-        for (name, e) in library.broken { logger.warning("program not loaded", metadata: ["program": "\(name)", "error": "\(e)"]) }
+        let library = loadPrograms()
+        shelf.replace(with: library)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.group = group
         let broadcaster = Broadcaster(loop: group.next())
-        control.onPublish { broadcaster.publish($0) }
+        let metrics = self.metrics, metricsLoop = group.next(), counting = config.metrics != nil
+        // Both hop to the event loop: nothing here runs on the control thread but the hand-off.
+        control.onPublish { message in
+            broadcaster.publish(message)
+            if counting, message.event != "progress" { metricsLoop.execute { metrics.observe(message) } }
+        }
         safety.onEvent { event, _ in
             control.wake()
             broadcaster.publish(ServerMessage(event: "input", message: event.message, status: control.status))
         }
-        let router = RequestRouter(control: control, library: library, inputs: inputs, broadcaster: broadcaster)
+        let router = RequestRouter(control: control, shelf: shelf, inputs: inputs, broadcaster: broadcaster)
         do {
-            server = try SocketServer(path: config.socketPath, group: group, router: router, hello: Hello(version: Self.version))
+            let server = try SocketServer(path: config.socketPath, group: group, router: router, hello: Hello(version: Self.version),
+                                          socketGroup: config.socketGroup)
+            self.server = server
+            logSocketAccess(server.access)
+            if let endpoint = config.metrics {
+                let drive = self.drive
+                metricsServer = try MetricsServer(endpoint: endpoint, group: group) {
+                    metrics.render(status: control.status, drive: drive.currentStats)
+                }
+            }
         } catch {
             stop()
             throw error
         }
         logger.info("treadd ready", metadata: ["socket": "\(config.socketPath)", "drive": "\(config.profile.name) at \(config.modbus.transport)",
-                                               "programs": "\(library.programs.count)"])
+                                               "programs": "\(library.programs.count)",
+                                               "metrics": "\(config.metrics.map { "http://\($0)/metrics" } ?? "off")"])
+        startNotifier()
     }
+
+    /// READY=1 goes out only from here: the drive link runs, the inputs are requested and
+    /// the socket listens.
+    private func startNotifier() {
+        guard let address = systemd.notifySocket else { return }
+        let socket: NotifySocket
+        do { socket = try NotifySocket(address: address) } catch {
+            logger.error("cannot notify systemd", metadata: ["error": "\(error)"])
+            return
+        }
+        let control = self.control, shelf = self.shelf
+        let n = ServiceNotifier(socket: socket, watchdog: systemd.watchdog, ticks: { control.tickCount },
+                                statusLine: { ServiceStatusLine.make(control.status, programs: shelf.current.programs.count) },
+                                logger: logger)
+        notifier = n
+        n.start()
+    }
+
+    private func loadPrograms() -> ProgramLibrary {
+        let library = ProgramLibrary(directory: config.programsDirectory)
+        for (name, e) in library.broken { logger.warning("program not loaded", metadata: ["program": "\(name)", "error": "\(e)"]) }
+        return library
+    }
+
+    private func logSocketAccess(_ access: SocketAccess.Outcome) {
+        switch access {
+        case .grouped, .noGroupConfigured: break
+        case .groupMissing(let g):
+            logger.notice("socket group does not exist; the socket keeps treadd's own group", metadata: ["group": "\(g)", "socket": "\(config.socketPath)"])
+        case .failed(let g, let e):
+            logger.warning("cannot give the socket its group (is treadd a member?)", metadata: ["group": "\(g)", "error": "\(String(cString: strerror(e)))"])
+        }
+    }
+
+    /// SIGHUP: reads the programs folder again and swaps the library in whole. Limits, the
+    /// drive and the wiring are not reloaded (a restart applies them), so nothing that shapes
+    /// a running session changes under it; a session already running keeps its program.
+    /// Reads the disk: call off the control thread and off the async pool.
+    @discardableResult
+    public func reloadPrograms() -> Int {
+        notifier?.reloading()
+        let library = loadPrograms()
+        shelf.replace(with: library)
+        logger.info("programs reloaded; limits, drive and wiring are not reloaded (restart treadd to apply changes to them)",
+                    metadata: ["programs": "\(library.programs.count)", "broken": "\(library.broken.count)", "folder": "\(config.programsDirectory)"])
+        notifier?.reloaded()
+        return library.programs.count
+    }
+
+    /// The port `/metrics` is served on, when metrics are on.
+    public var metricsPort: Int? { metricsServer?.port }
+
+    /// The programs the socket server offers now.
+    public var programs: ProgramLibrary { shelf.current }
 
     /// Blocking; call from a plain thread, not the cooperative pool.
     public func stop() {
+        notifier?.stopping()
         inputs.stop()
         control.shutdown()
         drive.shutdown()
         enable.set(false)
         server?.close()
+        metricsServer?.close()
         try? group?.syncShutdownGracefully()
+        notifier?.shutdown()
         logger.info("treadd stopped")
     }
 }
@@ -118,11 +204,17 @@ public final class Daemon: @unchecked Sendable {
 public enum DaemonError: Error, Sendable, CustomStringConvertible {
     case io(IOConfigError)
     case inputs(InputSourceError)
+    case serialDeviceMissing(String)
+    case serialDeviceDenied(String)
 
     public var description: String {
         switch self {
         case .io(let e): return "GPIO wiring: \(e)"
         case .inputs(let e): return "safety inputs: \(e)"
+        case .serialDeviceMissing(let p):
+            return "serial device \(p) does not exist: is the USB RS-485 adapter plugged in, and does the udev rule (60-treadd.rules) match it? ([drive] device)"
+        case .serialDeviceDenied(let p):
+            return "no permission to open serial device \(p) (is the user in the dialout group?)"
         }
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import TreadDaemon
+import UnixSignals
 
 /// The daemon itself (the default subcommand): `treadd --config FILE`.
 struct Serve: AsyncParsableCommand {
@@ -18,7 +19,9 @@ struct Serve: AsyncParsableCommand {
     var checkConfig = false
 
     func run() async throws {
-        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        let systemd = SystemdEnvironment.current()
+        let writer = bootstrapLogging(systemd)
+        defer { writer?.flush() }
         var logger = Logger(label: "treadd")
         logger.logLevel = .info
         var cfg = try loadConfig(config)
@@ -27,12 +30,14 @@ struct Serve: AsyncParsableCommand {
             print(cfg.summary)
             return
         }
+        // SIGHUP is trapped before READY=1 can go out: its default action would end treadd.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
         // Requesting GPIO lines, binding the socket and waiting on NIO futures block: keep
         // that off the async pool.
         let cfgFinal = cfg, loggerFinal = logger
         let started: Result<Daemon, ErrorMessage> = await onDedicatedThread {
             do {
-                let d = try Daemon(config: cfgFinal, logger: loggerFinal)
+                let d = try Daemon(config: cfgFinal, logger: loggerFinal, systemd: systemd)
                 try d.start()
                 return .success(d)
             } catch { return .failure(ErrorMessage("\(error)")) }
@@ -41,11 +46,40 @@ struct Serve: AsyncParsableCommand {
         switch started {
         case .success(let d): daemon = d
         case .failure(let error):
-            FileHandle.standardError.write(Data("treadd: \(error)\n".utf8))
+            writer?.flush()
+            reportError("\(error)")
             throw ExitCode(1)
         }
-        let group = ServiceGroup(services: [DaemonService(daemon: daemon)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // Shutdown runs in reverse order: reloads end first, then the belt stops under control.
+        let group = ServiceGroup(services: [DaemonService(daemon: daemon), ReloadService(daemon: daemon, hangups: hangups)],
+                                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
+    }
+
+    /// Under systemd with stderr on the journal: journald priority prefixes, written from a
+    /// thread of its own. Otherwise plain lines on stderr.
+    private func bootstrapLogging(_ systemd: SystemdEnvironment) -> LogWriter? {
+        guard systemd.stderrIsJournal else {
+            LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+            return nil
+        }
+        let writer = LogWriter { n in "<4>\(n) log lines dropped: the journal writer fell behind\n" }
+        LoggingSystem.bootstrap { JournalLogHandler(label: $0, writer: writer) }
+        return writer
+    }
+}
+
+/// SIGHUP (`systemctl reload treadd`): reads the programs folder again. Limits are never
+/// reloaded, so a session never sees them change (the daemon logs this on each reload).
+struct ReloadService: Service {
+    let daemon: Daemon
+    let hangups: UnixSignalsSequence
+
+    func run() async throws {
+        for await _ in hangups.cancelOnGracefulShutdown() {
+            let d = daemon
+            _ = await onDedicatedThread { d.reloadPrograms() }
+        }
     }
 }
 

@@ -40,9 +40,16 @@ func loadConfig(_ path: String) throws -> DaemonConfig {
     do {
         return try DaemonConfig.load(path: path)
     } catch {
-        FileHandle.standardError.write(Data("treadd: \(error)\n".utf8))
+        reportError("\(error)")
         throw ExitCode(2)
     }
+}
+
+/// A start-up error on stderr, straight away (no log queue), so it is the last thing
+/// `systemctl status treadd` shows; with the journal priority prefix when stderr is the journal.
+func reportError(_ message: String) {
+    let prefix = SystemdEnvironment.current().stderrIsJournal ? "<3>" : ""
+    FileHandle.standardError.write(Data("\(prefix)treadd: \(message)\n".utf8))
 }
 
 extension Treadd {

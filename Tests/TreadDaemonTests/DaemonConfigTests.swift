@@ -165,4 +165,25 @@ import TreadHardware
         #expect(e.key == "driver")
         #expect(e.line == t.line(ofTable: "driver"))
     }
+
+    @Test func metricsListenIsReadAndANonLoopbackAddressIsRefusedWithTheKey() throws {
+        let t = try demo()
+        let ok = try DaemonConfig.parse(t.text + "\n[metrics]\nlisten = \"127.0.0.1:9464\"\n", file: "treadd.toml")
+        #expect(ok.metrics == MetricsEndpoint(host: "127.0.0.1", port: 9464))
+        let off = try DaemonConfig.parse(t.text, file: "treadd.toml")
+        #expect(off.metrics == nil, "metrics are off unless configured")
+        #expect(off.summary.contains("metrics:           off"))
+        let (e, _) = try rejection(TOMLText(t.text + "\n[metrics]\nlisten = \"0.0.0.0:9464\"\n"))
+        #expect(e.key == "metrics.listen")
+        #expect(e.message.contains("loopback"))
+    }
+
+    @Test func socketGroupDefaultsToTreadmillAndCanBeTurnedOff() throws {
+        let t = try demo()
+        #expect(try DaemonConfig.parse(t.text, file: "treadd.toml").socketGroup == "treadmill")
+        let staff = t.text.replacingOccurrences(of: "[daemon]", with: "[daemon]\nsocket_group = \"staff\"")
+        #expect(try DaemonConfig.parse(staff, file: "treadd.toml").socketGroup == "staff")
+        let none = t.text.replacingOccurrences(of: "[daemon]", with: "[daemon]\nsocket_group = \"\"")
+        #expect(try DaemonConfig.parse(none, file: "treadd.toml").socketGroup == nil)
+    }
 }

@@ -5,7 +5,7 @@ extension DaemonConfig {
     public var summary: String {
         """
         config:            \(file)
-        socket:            \(socketPath)
+        socket:            \(socketPath) (mode 0660, group \(socketGroup ?? "of the daemon"))
         programs:          \(programsDirectory)
         control rate:      \(controlHz) Hz
         drive:             \(profile.name) (\(profilePath))
@@ -19,6 +19,7 @@ extension DaemonConfig {
         direction dwell:   \(limits.directionDwell.inSeconds) s
         rail grace:        \(limits.railGrace.inSeconds) s (hard limit \(HardLimits.maxRailGrace.inSeconds) s), rails: \(railRule.rawValue)
         inputs:            \(inputs.rawValue)
+        metrics:           \(metrics.map { "http://\($0)/metrics" } ?? "off")
         """ + ioSummary
     }
 

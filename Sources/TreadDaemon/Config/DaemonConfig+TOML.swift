@@ -13,15 +13,16 @@ extension DaemonConfig {
 
     public static func parse(_ text: String, file: String) throws(FileError) -> DaemonConfig {
         let root = try TOMLDocument(text: text, file: file).root
-        try root.rejectUnknownKeys(["daemon", "drive", "belt", "limits", "inputs", "io"])
+        try root.rejectUnknownKeys(["daemon", "drive", "belt", "limits", "inputs", "io", "metrics"])
         let base = (file as NSString).deletingLastPathComponent
         func resolve(_ p: String) -> String {
             p.hasPrefix("/") ? p : ((base.isEmpty ? "." : base) as NSString).appendingPathComponent(p)
         }
 
         let daemon = try root.section("daemon")
-        try daemon?.rejectUnknownKeys(["socket", "programs", "control_hz"])
+        try daemon?.rejectUnknownKeys(["socket", "socket_group", "programs", "control_hz"])
         let socket = try daemon?.string("socket") ?? "/run/treadd/treadd.sock"
+        let socketGroup = try daemon?.string("socket_group") ?? "treadmill"
         let programs = resolve(try daemon?.string("programs") ?? "programs")
         let hz = try daemon?.double("control_hz") ?? 25
         guard (20...50).contains(hz) else { throw daemon!.error("control_hz", "must be between 20 and 50, got \(hz)") }
@@ -123,10 +124,20 @@ extension DaemonConfig {
         case (.simulated, nil): io = nil
         }
 
-        return DaemonConfig(
+        let metricsSection = try root.section("metrics")
+        try metricsSection?.rejectUnknownKeys(["listen"])
+        var metrics: MetricsEndpoint?
+        if let metricsSection, let listen = try metricsSection.string("listen") {
+            do { metrics = try MetricsEndpoint(parsing: listen) } catch { throw metricsSection.error("listen", error.description) }
+        }
+
+        var config = DaemonConfig(
             file: file, socketPath: socket, programsDirectory: programs, controlHz: hz, profilePath: profilePath, profile: profile,
             modbus: ModbusSettings(transport: transport, unit: unit, responseTimeout: .milliseconds(timeoutMs), byteTimeout: .milliseconds(byteTimeoutMs)),
             pollInterval: .milliseconds(pollMs), missedPolls: missedPolls, calibration: BeltCalibration(kmhPerHz: kmhPerHz), limits: limits,
             railRule: railRule, inputs: source, initialInputs: .ready, io: io, simulatedFrontZone: simulatedFrontZone)
+        config.socketGroup = socketGroup.isEmpty ? nil : socketGroup
+        config.metrics = metrics
+        return config
     }
 }

@@ -8,6 +8,9 @@ public struct DaemonConfig: Sendable {
 
     public var file: String
     public var socketPath: String
+    /// The group given the control socket (mode 0660), so members of it can run treadctl.
+    /// Nil or a group that does not exist on this machine: the socket keeps the daemon's group.
+    public var socketGroup: String? = "treadmill"
     public var programsDirectory: String
     public var controlHz: Double
     public var profilePath: String
@@ -25,6 +28,8 @@ public struct DaemonConfig: Sendable {
     public var io: IOConfig?
     /// Simulated machines may declare a front-zone sensor to try it out.
     public var simulatedFrontZone: Bool = false
+    /// Where Prometheus scrapes `/metrics`; nil (the default) serves no metrics.
+    public var metrics: MetricsEndpoint? = nil
 
     /// The lines the machine reads.
     public var inputLines: Set<InputLine> {

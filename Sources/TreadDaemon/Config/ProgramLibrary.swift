@@ -9,6 +9,9 @@ public struct ProgramLibrary: Sendable {
     public private(set) var broken: [String: FileErrors] = [:]
     public let directory: String
 
+    /// A library with nothing in it yet (before the folder is read).
+    init(empty directory: String) { self.directory = directory }
+
     public init(directory: String) {
         self.directory = directory
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []

@@ -42,6 +42,9 @@ public final class ControlLoop: @unchecked Sendable {
     private struct Sink: Sendable { let send: @Sendable (ServerMessage) -> Void }
     private let publishSink: Mutex<Sink?> = Mutex(nil)
     private let ticks = Atomic<Int>(0)
+    /// Test-only: while set, the loop holds between ticks as a hung loop would (see `stallForTesting`).
+    private let stallRequested = Atomic<Bool>(false)
+    private let stallHeld = Atomic<Bool>(false)
 
     /// Progress is streamed at this rate; state changes and events go out at once.
     static let progressInterval = Duration.milliseconds(200)
@@ -67,6 +70,15 @@ public final class ControlLoop: @unchecked Sendable {
     public var status: Status { latest.withLock { $0 } }
 
     public var tickCount: Int { ticks.load(ordering: .relaxed) }
+
+    /// Test-only: holds the loop between two ticks (or lets it go), so a test can watch the
+    /// systemd watchdog pings stop. `isStalledForTesting` turns true once the loop is held.
+    func stallForTesting(_ on: Bool) {
+        stallRequested.store(on, ordering: .relaxed)
+        cond.lock(); cond.broadcast(); cond.unlock()
+    }
+
+    var isStalledForTesting: Bool { stallHeld.load(ordering: .relaxed) }
 
     public func submit(_ command: Command, reply: @escaping Reply) {
         cond.lock()
@@ -147,6 +159,7 @@ public final class ControlLoop: @unchecked Sendable {
             nextTick = nextTick + period
             if nextTick < now { nextTick = now + period }  // late: skip, don't burst
             waitUntil(nextTick)
+            if stallRequested.load(ordering: .relaxed) { holdWhileStalled() }
         }
         gate.deenergise()
         warning?.set(false)
@@ -177,6 +190,16 @@ public final class ControlLoop: @unchecked Sendable {
         case .railWarning, .paused: logger.warning("\(e.message)", metadata: ["event": "\(e.kind)"])
         default: logger.info("\(e.message)", metadata: ["event": "\(e.kind)"])
         }
+    }
+
+    private func holdWhileStalled() {
+        cond.lock()
+        stallHeld.store(true, ordering: .relaxed)
+        while stallRequested.load(ordering: .relaxed), !stopping {
+            _ = cond.wait(until: Date().addingTimeInterval(0.05))
+        }
+        stallHeld.store(false, ordering: .relaxed)
+        cond.unlock()
     }
 
     /// Sleeps until the next tick or until a request arrives, whichever is first.

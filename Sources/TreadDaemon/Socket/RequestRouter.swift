@@ -7,13 +7,13 @@ import TreadProtocol
 /// lookups are in memory, control commands are queued, replies come back by callback.
 final class RequestRouter: Sendable {
     private let control: ControlLoop
-    private let library: ProgramLibrary
+    private let shelf: ProgramShelf
     private let inputs: SafetyInputSource
     private let broadcaster: Broadcaster
 
-    init(control: ControlLoop, library: ProgramLibrary, inputs: SafetyInputSource, broadcaster: Broadcaster) {
+    init(control: ControlLoop, shelf: ProgramShelf, inputs: SafetyInputSource, broadcaster: Broadcaster) {
         self.control = control
-        self.library = library
+        self.shelf = shelf
         self.inputs = inputs
         self.broadcaster = broadcaster
     }
@@ -32,7 +32,7 @@ final class RequestRouter: Sendable {
             broadcaster.add(channel)
             reply(.reply(id, ResultBody(status: control.status)))
         case .programsList:
-            let list = library.programs.values.sorted { $0.name < $1.name }.map {
+            let list = shelf.current.programs.values.sorted { $0.name < $1.name }.map {
                 ProgramSummary(name: $0.name, title: $0.title, durationS: $0.totalDuration.inSeconds, reverseShare: $0.reverseShare, segments: $0.segments.count)
             }
             reply(.reply(id, ResultBody(programs: list)))
@@ -91,7 +91,7 @@ final class RequestRouter: Sendable {
             throw ErrorBody(code: "bad_request", message: "start needs params.program (a name) or params.program_source")
         }
         do {
-            return try library.program(named: name)
+            return try shelf.current.program(named: name)
         } catch {
             switch error {
             case .unknown: throw ErrorBody(code: "unknown_program", message: error.description)

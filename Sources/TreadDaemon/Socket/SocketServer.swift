@@ -23,8 +23,10 @@ final class SocketServer: Sendable {
     let path: String
     let group: MultiThreadedEventLoopGroup
     private let channel: Channel
+    /// What became of the socket's mode and group, for the start-up log.
+    let access: SocketAccess.Outcome
 
-    init(path: String, group: MultiThreadedEventLoopGroup, router: RequestRouter, hello: Hello) throws {
+    init(path: String, group: MultiThreadedEventLoopGroup, router: RequestRouter, hello: Hello, socketGroup: String? = nil) throws {
         self.path = path
         self.group = group
         if FileManager.default.fileExists(atPath: path) {
@@ -47,7 +49,7 @@ final class SocketServer: Sendable {
         } catch {
             throw ServerError.bindFailed(path, "\(error)")
         }
-        chmod(path, 0o660)
+        access = SocketAccess.apply(path: path, group: socketGroup)
     }
 
     func close() {

@@ -14,12 +14,15 @@ public final class DriveLink: @unchecked Sendable {
         public var transactions = 0
         public var errors = 0
         public var reconnects = 0
+        public init() {}
     }
 
     private let makeDrive: @Sendable () -> any MotorDrive
     private let pollInterval: Duration
     private let setpointLifetime: Duration
     private let logger: Logger
+    /// Told how long each status poll took (metrics); called on the drive thread, must not block.
+    private let onPoll: (@Sendable (Duration) -> Void)?
     private let cond = NSCondition()
     // Guarded by `cond`.
     private var desired: DriveSetpoint = .stop
@@ -44,7 +47,8 @@ public final class DriveLink: @unchecked Sendable {
     ///   a stop. Polling keeps the drive's own comm-loss timer fed, so without this a stalled
     ///   control loop would leave the belt running on its last setpoint.
     public init(pollInterval: Duration = .milliseconds(50), setpointLifetime: Duration = .milliseconds(300), missedPolls: Int = 3,
-                logger: Logger, makeDrive: @escaping @Sendable () -> any MotorDrive) {
+                logger: Logger, onPoll: (@Sendable (Duration) -> Void)? = nil, makeDrive: @escaping @Sendable () -> any MotorDrive) {
+        self.onPoll = onPoll
         self.missedPollsAllowed = max(1, missedPolls)
         self.makeDrive = makeDrive
         self.pollInterval = pollInterval
@@ -171,7 +175,9 @@ public final class DriveLink: @unchecked Sendable {
                     cond.lock(); resetRequested = false; cond.unlock()
                     written = nil  // the reset may have changed the command word: write ours again
                 }
+                let polled = clock.now
                 let report = try drive.readReport()
+                onPoll?(clock.now - polled)
                 failures = 0
                 publish(.online(report), error: false)
             } catch {

@@ -42,6 +42,7 @@ final class ManagedProcess: @unchecked Sendable {
     private var lines: [String] = []   // stdout and stderr lines, in arrival order
     private var stdoutLines: [String] = []
     private var ended = false
+    private var stderrEnded = false
 
     init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
         name = (executable as NSString).lastPathComponent
@@ -68,7 +69,7 @@ final class ManagedProcess: @unchecked Sendable {
                 let chunk = handle.availableData
                 guard let self else { return }
                 if chunk.isEmpty {
-                    self.cond.lock(); if isStdout { self.ended = true }; self.cond.broadcast(); self.cond.unlock()
+                    self.cond.lock(); if isStdout { self.ended = true } else { self.stderrEnded = true }; self.cond.broadcast(); self.cond.unlock()
                     return
                 }
                 pending.append(chunk)
@@ -127,7 +128,8 @@ final class ManagedProcess: @unchecked Sendable {
         }
         // Let the readers drain the pipes.
         cond.lock()
-        while !ended { if !cond.wait(until: Date().addingTimeInterval(2)) { break } }
+        // Both streams: a one-line error on stderr can arrive after stdout's end of file.
+        while !ended || !stderrEnded { if !cond.wait(until: Date().addingTimeInterval(2)) { break } }
         cond.unlock()
         return process.terminationStatus
     }

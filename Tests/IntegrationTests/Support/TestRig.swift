@@ -52,8 +52,9 @@ final class TestRig {
         """
 
     /// - Parameter profile: the drive profile file for treadsim and treadd (default: the shipped Delta MS300).
+    /// - Parameter environment: added to treadd's environment (NOTIFY_SOCKET, WATCHDOG_USEC).
     init(transport: Transport = .tcp, startDrive: Bool = true, programs: [String: String] = ["short": TestRig.shortProgram, "long-reverse": TestRig.longReverse],
-         profile: String = Binaries.packageRoot + "/Config/drives/delta-ms300.toml") throws {
+         profile: String = Binaries.packageRoot + "/Config/drives/delta-ms300.toml", environment: [String: String] = [:]) throws {
         dir = NSTemporaryDirectory() + "treadd-it-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: dir + "/programs", withIntermediateDirectories: true)
         for (name, text) in programs { try text.write(toFile: "\(dir)/programs/\(name).toml", atomically: true, encoding: .utf8) }
@@ -105,7 +106,7 @@ final class TestRig {
             source = "simulated"
             """
         try config.write(toFile: dir + "/treadd.toml", atomically: true, encoding: .utf8)
-        daemon = try ManagedProcess(Binaries.path("treadd"), ["--config", dir + "/treadd.toml"])
+        daemon = try ManagedProcess(Binaries.path("treadd"), ["--config", dir + "/treadd.toml"], environment: environment)
         try daemon.waitForLine("treadd ready") { $0.contains("treadd ready") }
     }
 
