@@ -14,4 +14,5 @@ BIN=$(readlink -f "$(swift build --scratch-path "$BUILD_PATH" --show-bin-path)")
 mkdir -p "$BUILD_PATH/vm"
 gcc -O2 -Wall -o "$BUILD_PATH/vm/edge_latency" scripts/vm/edge_latency.c
 EDGE=$(readlink -f "$BUILD_PATH/vm/edge_latency")
+export TREADD_VM_TIMEOUT=${TREADD_VM_TIMEOUT:-1800}   # the scenarios take 5-10 min under emulation
 exec bash scripts/vm/run.sh scripts/vm/interlock.sh "$BIN" "$EDGE" "${TREADD_VM_SCENARIOS:-}"
