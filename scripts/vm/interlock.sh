@@ -26,9 +26,10 @@ finish() {
 }
 
 [ "$(id -u)" = 0 ] || { echo "FAIL: must run as root in the guest"; exit 1; }
-grep -qs " /tmp tmpfs " /proc/mounts || mount -t tmpfs tmpfs /tmp
-W=/tmp/treadd-vm
-mkdir -p "$W/programs"
+# The guest's /tmp is a writable overlay on the host's, which may hold this checkout (CI
+# clones anywhere): never mount over it.
+W=/tmp/treadd-vm-guest
+mkdir -p "$W/programs" 2>/dev/null || { W=/dev/shm/treadd-vm; mkdir -p "$W/programs"; } || { echo "FAIL: no writable folder in the guest"; exit 1; }
 export TREADD_SOCKET=$W/treadd.sock
 pids=()
 cleanup() { local p; for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; }
