@@ -138,7 +138,10 @@ expect "belt running in reverse" wait_status '"direction":"reverse",.*"phase":"r
 ctl watch >"$W/watch.log" 2>&1 &
 WATCH_PID=$!
 pids+=($WATCH_PID)
-sleep 1
+# treadctl takes seconds to start under emulation: release the rail only once the watch has
+# connected and printed its first line.
+for i in $(seq 300); do [ -s "$W/watch.log" ] && break; sleep 0.1; done
+[ -s "$W/watch.log" ] || fail "treadctl watch printed nothing within 30 s"
 # The release and the warning lamp, timed on the real lines (treadctl is too slow under
 # emulation to catch a 1 s warning by polling status).
 if us=$("$EDGE" "$SIM_SYSFS/sim_gpio$(sim_offset rail_left)/pull" pull-down "$SIM_SYSFS/sim_gpio$(sim_offset warning)/value" 1 3000); then
