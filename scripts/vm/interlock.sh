@@ -134,7 +134,7 @@ fi
 if want rails; then
 echo "== rail released in reverse"
 if start_session vm-reverse; then pass "reverse program started"; else fail "reverse program did not start"; fi
-expect "belt running in reverse" wait_status '"direction":"reverse",.*"phase":"running"' 40
+expect "belt running in reverse" wait_status '^{"belt_speed_kmh":[0-9.e+-]*,"direction":"reverse",.*"phase":"running"' 40
 ctl watch >"$W/watch.log" 2>&1 &
 WATCH_PID=$!
 pids+=($WATCH_PID)
@@ -163,7 +163,7 @@ expect "warning output off once paused" wait_value warning 0 5
 if ctl resume >/dev/null 2>&1; then fail "resume accepted with a rail released"; else pass "resume refused with a rail released"; fi
 sim_pull rail_left pull-up
 if ctl resume >/dev/null 2>&1; then pass "resume accepted with the rails held"; else fail "resume refused with the rails held"; fi
-expect "running in reverse again" wait_status '"direction":"reverse",.*"phase":"running"' 30
+expect "running in reverse again" wait_status '^{"belt_speed_kmh":[0-9.e+-]*,"direction":"reverse",.*"phase":"running"' 30
 ctl stop >/dev/null 2>&1
 expect "stopped" wait_status '"state":"idle"' 30
 
