@@ -24,7 +24,6 @@ public final class GPIOInputs: SafetyInputSource, @unchecked Sendable {
     /// A pipe: a byte written to `wake.1` ends the thread's poll.
     private let wake: (Int32, Int32)
     private let started = Atomic<Bool>(false)
-    private let done = Mutex<Thread?>(nil)
     private let finished = NSCondition()
     private var isFinished = false
 
