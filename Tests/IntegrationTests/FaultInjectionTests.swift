@@ -72,10 +72,11 @@ struct FaultInjectionTests {
         let deadline = Date().addingTimeInterval(15)
         repeat {
             state = try SimControl.state(at: rig.controlPath)
-            if state["output_hz"] as? Double == 0 { break }
+            if state["output_hz"] as? Double == 0, state["running"] as? Bool == false { break }
             Thread.sleep(forTimeInterval: 0.1)
         } while Date() < deadline
         #expect(state["output_hz"] as? Double == 0, "the drive still turns: \(state)")
+        #expect(state["running"] as? Bool == false, "the drive still reports running: \(state)")
         #expect(state["run_commanded"] as? Bool == false)
 
         let log = try rig.simLog()

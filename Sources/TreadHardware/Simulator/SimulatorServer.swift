@@ -613,6 +613,8 @@ public final class SimulatorServer {
         case "state":
             guard args.isEmpty else { return "error: usage: state" }
             simulator.advance(to: now)
+            // Log what the answer reports, so the log never lags a state a client has seen.
+            logStateIfNeeded(now)
             return stateJSON(now)
         case "help":
             return "ok: " + Self.controlHelp.split(separator: "\n").dropFirst().map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "; ")
@@ -668,7 +670,9 @@ public final class SimulatorServer {
         guard logFile != nil else { return }
         let s = LoggedState(at: now, outputHz: simulator.outputHz, direction: simulator.direction,
                             running: simulator.isRunning, trip: simulator.tripCode ?? 0)
-        if let last = lastState, abs(s.outputHz - last.outputHz) <= 0.05, s.direction == last.direction,
+        // Reaching standstill is always logged, however small the last step to it.
+        if let last = lastState, abs(s.outputHz - last.outputHz) <= 0.05, (hz(s.outputHz) == hz(0)) == (hz(last.outputHz) == hz(0)),
+           s.direction == last.direction,
            s.running == last.running, s.trip == last.trip, now - last.at < .milliseconds(500) {
             return
         }
