@@ -134,7 +134,8 @@ extension DaemonConfig {
 
         let historySection = try root.section("history")
         try historySection?.rejectUnknownKeys(["path", "queue"])
-        let historyPath = try historySection?.string("path").map(resolve) ?? "/var/lib/treadd/history.sqlite"
+        let historyText = try historySection?.string("path") ?? "/var/lib/treadd/history.sqlite"
+        let historyPath = historyText.isEmpty ? "" : resolve(historyText)
         let historyQueue = try historySection?.int("queue") ?? 4096
         guard (16...1_000_000).contains(historyQueue) else { throw historySection!.error("queue", "must be 16...1000000, got \(historyQueue)") }
 
