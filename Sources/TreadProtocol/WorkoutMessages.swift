@@ -11,9 +11,11 @@ public struct SegmentInfo: Codable, Hashable, Sendable {
     public var inclinePct: Double?
     public var message: String?
     public var line: Int?
+    /// Estimated energy of the segment as planned, for the member asked about; an estimate.
+    public var energyKcalEstimate: Double?
     enum CodingKeys: String, CodingKey {
         case index, role, direction, message, line
-        case speedKmh = "speed_kmh", durationS = "duration_s", inclinePct = "incline_pct"
+        case speedKmh = "speed_kmh", durationS = "duration_s", inclinePct = "incline_pct", energyKcalEstimate = "energy_kcal_estimate"
     }
     public init(index: Int, role: String, direction: String, speedKmh: Double, durationS: Double, inclinePct: Double?, message: String?, line: Int?) {
         self.index = index; self.role = role; self.direction = direction; self.speedKmh = speedKmh

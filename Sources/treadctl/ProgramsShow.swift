@@ -76,12 +76,14 @@ enum ProgramTable {
                      + "\(HistoryTable.km(d.forwardM)) forwards, \(HistoryTable.km(d.reverseM)) backwards"
                      + (d.energyKcalEstimate.map { ", ~\(Int($0.rounded())) kcal (estimate)" } ?? ""))
         lines.append("")
-        lines.append("  #  role      direction  km/h  time   incline  message")
+        let withEnergy = d.segments.contains { $0.energyKcalEstimate != nil }
+        lines.append("  #  role      direction  km/h  time   incline" + (withEnergy ? "  kcal(est)" : "") + "  message")
         for g in d.segments {
-            lines.append(["\(g.index)".leftPad(3),
+            lines.append((["\(g.index)".leftPad(3),
                           g.role.padding(toLength: 9), g.direction.padding(toLength: 10), StatusLine.kmh(g.speedKmh).leftPad(4),
-                          StatusLine.clock(g.durationS).leftPad(6), (g.inclinePct.map { "\(StatusLine.kmh($0))%" } ?? "-").leftPad(7),
-                          g.message ?? ""].joined(separator: "  "))
+                          StatusLine.clock(g.durationS).leftPad(6), (g.inclinePct.map { "\(StatusLine.kmh($0))%" } ?? "-").leftPad(7)]
+                         + (withEnergy ? [(g.energyKcalEstimate.map { "~\(StatusLine.kmh($0))" } ?? "-").leftPad(9)] : [])
+                         + [g.message ?? ""]).joined(separator: "  "))
         }
         lines.append("")
         lines.append(contentsOf: timeline(d, width: width))

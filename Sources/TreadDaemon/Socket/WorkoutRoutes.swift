@@ -125,7 +125,10 @@ final class WorkoutRoutes: Sendable {
         guard let name = params.member else { return reply(.reply(id, ResultBody(program: base))) }
         withDesk(id, reply, { store throws(HistoryQueryError) in try store.member(named: name) }) { m in
             var d = base
-            d.energyKcalEstimate = m.bodyMassKg.map { (program.energy(massKg: $0).kcal * 10).rounded() / 10 }
+            if let mass = m.bodyMassKg {
+                d.energyKcalEstimate = (program.energy(massKg: mass).kcal * 10).rounded() / 10
+                for (i, s) in program.segments.enumerated() { d.segments[i].energyKcalEstimate = (s.energy(massKg: mass).kcal * 10).rounded() / 10 }
+            }
             return ResultBody(program: d)
         }
     }
