@@ -14,6 +14,9 @@ public final class HistoryDesk: Sendable {
                                      done: @escaping @Sendable (Result<T, HistoryQueryError>) -> Void) {
         let writer = self.writer
         queue.async {
+            // A read sees what the control loop recorded before it (a session that just ended),
+            // unless the disk is failing; then it answers from what is there.
+            writer.drain(timeout: .seconds(1))
             guard let store = writer.store else {
                 let why = writer.health.error ?? "not opened yet"
                 done(.failure(.database(HistoryError(path: writer.path, message: "unavailable: \(why)"))))

@@ -63,6 +63,19 @@ public final class HistoryWriter: @unchecked Sendable {
         return true
     }
 
+    /// Waits (up to `timeout`) until what was offered before the call is written, so a read
+    /// sees it. For readers off the control thread only; false when the disk did not keep up.
+    @discardableResult
+    public func drain(timeout: Duration) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout.inSeconds)
+        cond.lock()
+        defer { cond.unlock() }
+        while !buffer.isEmpty, !finished {
+            if !cond.wait(until: deadline) { return buffer.isEmpty }
+        }
+        return true
+    }
+
     public func start() {
         let t = Thread { [self] in run() }
         t.name = "treadd-history"
@@ -106,6 +119,7 @@ public final class HistoryWriter: @unchecked Sendable {
                 cond.lock()
                 buffer.removeFirst(batch.count)
                 let empty = buffer.isEmpty
+                cond.broadcast()
                 cond.unlock()
                 if lastError != nil { logger.notice("history database writable again", metadata: ["path": "\(path)"]) }
                 lastError = nil
