@@ -51,6 +51,6 @@ enum HistoryTable {
         }
     }
 
-    static func km(_ m: Double) -> String { "\(StatusLine.kmh(m / 1000)) km" }
+    static func km(_ m: Double) -> String { m < 1000 ? "\(Int(m.rounded())) m" : "\(StatusLine.kmh(m / 1000)) km" }
     static func kcal(_ k: Double?) -> String { k.map { "~\(Int($0.rounded())) kcal" } ?? "-" }
 }
