@@ -16,8 +16,11 @@ public final class HistoryWriter: @unchecked Sendable {
     private let logger: Logger
     private let open: @Sendable (String) throws(HistoryError) -> HistoryStore
     private let cond = NSCondition()
-    // Guarded by `cond`.
+    // Guarded by `cond`. The writer swaps `buffer` out whole, so the control thread never
+    // waits behind a copy: every critical section is O(1) but for `offer`'s own append.
     private var buffer: [HistoryRecord] = []
+    /// Records taken by the writer and not yet committed; they count against `capacity`.
+    private var inFlight = 0
     private var closing = false
     private var finished = false
     private let state: Mutex<HistoryHealth>
@@ -40,7 +43,7 @@ public final class HistoryWriter: @unchecked Sendable {
     public var health: HistoryHealth {
         var h = state.withLock { $0 }
         cond.lock()
-        h.pending = buffer.count
+        h.pending = buffer.count + inFlight
         cond.unlock()
         return h
     }
@@ -54,7 +57,7 @@ public final class HistoryWriter: @unchecked Sendable {
     public func offer(_ record: HistoryRecord) -> Bool {
         cond.lock()
         defer { cond.unlock() }
-        guard buffer.count < capacity, !finished else {
+        guard buffer.count + inFlight < capacity, !finished else {
             state.withLock { $0.dropped += 1 }
             return false
         }
@@ -70,8 +73,8 @@ public final class HistoryWriter: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(timeout.inSeconds)
         cond.lock()
         defer { cond.unlock() }
-        while !buffer.isEmpty, !finished {
-            if !cond.wait(until: deadline) { return buffer.isEmpty }
+        while !buffer.isEmpty || inFlight > 0, !finished {
+            if !cond.wait(until: deadline) { return buffer.isEmpty && inFlight == 0 }
         }
         return true
     }
@@ -98,10 +101,18 @@ public final class HistoryWriter: @unchecked Sendable {
         var retry = Self.firstRetry
         var store: HistoryStore?
         var lastError: String?
+        // Taken from `buffer`, kept until committed (a failed batch is retried whole).
+        var batch: [HistoryRecord] = []
         while true {
+            var fresh: [HistoryRecord] = []
+            fresh.reserveCapacity(min(capacity, 1024))
             cond.lock()
-            while buffer.isEmpty, !closing, store != nil { cond.wait() }
-            let batch = buffer
+            while buffer.isEmpty, batch.isEmpty, !closing, store != nil { cond.wait() }
+            if batch.isEmpty {
+                swap(&batch, &buffer)
+                buffer = fresh
+                inFlight = batch.count
+            }
             let quitting = closing
             cond.unlock()
 
@@ -116,8 +127,9 @@ public final class HistoryWriter: @unchecked Sendable {
                     }
                 }
                 if !batch.isEmpty { try store!.write(batch) }
+                batch = []
                 cond.lock()
-                buffer.removeFirst(batch.count)
+                inFlight = 0
                 let empty = buffer.isEmpty
                 cond.broadcast()
                 cond.unlock()
