@@ -17,7 +17,7 @@ public final class HistoryDesk: Sendable {
             // A read sees what the control loop recorded before it (a session that just ended),
             // unless the disk is failing; then it answers from what is there.
             writer.drain(timeout: .seconds(1))
-            guard let store = writer.store else {
+            guard let store = writer.openedStore(timeout: .seconds(5)) else {
                 let why = writer.health.error ?? "not opened yet"
                 done(.failure(.database(HistoryError(path: writer.path, message: "unavailable: \(why)"))))
                 return

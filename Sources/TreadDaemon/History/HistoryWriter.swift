@@ -79,6 +79,19 @@ public final class HistoryWriter: @unchecked Sendable {
         return true
     }
 
+    /// The open store, waiting up to `timeout` while the writer is still opening it (just after
+    /// start-up); nil at once when opening has failed (`health` says why).
+    public func openedStore(timeout: Duration) -> HistoryStore? {
+        let deadline = Date().addingTimeInterval(timeout.inSeconds)
+        cond.lock()
+        defer { cond.unlock() }
+        while true {
+            if let s = store { return s }
+            if state.withLock({ $0.state }) == "failing" || finished { return nil }
+            if !cond.wait(until: deadline) { return store }
+        }
+    }
+
     public func start() {
         let t = Thread { [self] in run() }
         t.name = "treadd-history"
@@ -121,6 +134,7 @@ public final class HistoryWriter: @unchecked Sendable {
                     let s = try open(path)
                     store = s
                     storeBox.withLock { $0 = s }
+                    cond.lock(); cond.broadcast(); cond.unlock()
                     if s.recoveredSessions > 0 {
                         logger.warning("sessions cut short by a crash or power loss recorded as interrupted",
                                        metadata: ["count": "\(s.recoveredSessions)", "path": "\(path)"])
@@ -147,6 +161,7 @@ public final class HistoryWriter: @unchecked Sendable {
                 state.withLock { $0.state = "failing"; $0.error = error.description; $0.failures += 1 }
                 if quitting { break }
                 cond.lock()
+                cond.broadcast()  // readers waiting for the store learn it failed
                 _ = cond.wait(until: Date().addingTimeInterval(retry.inSeconds))
                 cond.unlock()
                 retry = min(retry * 2, Self.maxRetry)

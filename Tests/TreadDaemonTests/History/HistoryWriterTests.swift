@@ -85,4 +85,28 @@ import TreadCore
         let store = try HistoryStore(path: dir.path + "/history.sqlite")
         #expect(try store.db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM session_events") } == 20)
     }
+
+    @Test func aReadJustAfterStartUpWaitsForTheDatabaseToOpen() throws {
+        let dir = try TempFolder()
+        defer { dir.remove() }
+        let gate = DispatchSemaphore(value: 0)
+        let writer = HistoryWriter(path: dir.path + "/history.sqlite", capacity: 10, logger: logger) { p throws(HistoryError) in
+            gate.wait()
+            return try HistoryStore(path: p)
+        }
+        writer.start()
+        let desk = HistoryDesk(writer: writer)
+        let answered = DispatchSemaphore(value: 0)
+        let result = Mutex<Result<[Member], HistoryQueryError>?>(nil)
+        desk.perform({ store throws(HistoryQueryError) in try store.members() }) { r in
+            result.withLock { $0 = r }
+            answered.signal()
+        }
+        #expect(answered.wait(timeout: .now() + 0.3) == .timedOut, "answered before the database was open")
+        gate.signal()
+        #expect(answered.wait(timeout: .now() + 10) == .success)
+        let members = try #require(result.withLock { $0 })
+        #expect(throws: Never.self) { try members.get() }
+        writer.close()
+    }
 }
