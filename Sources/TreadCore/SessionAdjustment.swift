@@ -23,6 +23,9 @@ extension Treadmill {
         if let fault { throw .faulted(fault) }
         guard state == .running || state == .paused, var s = session, let current = s.current else { throw .notActive }
         let what: String
+        // Published after the adjustment itself, so a listener (the history) knows why a
+        // segment ended before it hears the next one started.
+        var entered: TreadEvent?
         switch adjustment {
         case .skip:
             guard s.index + 1 < s.program.segments.count else {
@@ -31,7 +34,7 @@ extension Treadmill {
             s.index += 1
             s.segmentElapsed = .zero
             what = "skipped to segment \(s.index + 1)"
-            pending.append(.segmentStarted(index: s.index, segment: s.program.segments[s.index]))
+            entered = .segmentStarted(index: s.index, segment: s.program.segments[s.index])
         case .extend(let d), .addTime(let d):
             guard d > .zero, d <= SessionAdjustment.maxExtension else {
                 throw .adjustmentRefused("time added must be above 0 s and at most \(Int(SessionAdjustment.maxExtension.inSeconds)) s, got \(formatKmh(d.inSeconds)) s")
@@ -57,5 +60,6 @@ extension Treadmill {
         }
         session = s
         pending.append(.sessionAdjusted(adjustment, description: what))
+        if let entered { pending.append(entered) }
     }
 }
