@@ -73,7 +73,8 @@ public final class Daemon: @unchecked Sendable {
         let profile = config.profile, settings = config.modbus, calibration = config.calibration, limits = config.limits
         let wrap = hardware?.wrapDrive
         let metrics = self.metrics
-        self.drive = DriveLink(pollInterval: config.pollInterval, missedPolls: config.missedPolls, logger: logger,
+        self.drive = DriveLink(pollInterval: config.pollInterval, setpointLifetime: config.setpointLifetime,
+                               missedPolls: config.missedPolls, logger: logger,
                                onPoll: { metrics.recordPoll($0) }) {
             let drive = ModbusDrive(profile: profile, settings: settings, calibration: calibration,
                                     acceleration: limits.acceleration, deceleration: limits.deceleration)

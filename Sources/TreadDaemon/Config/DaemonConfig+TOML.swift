@@ -29,7 +29,8 @@ extension DaemonConfig {
 
         let drive = try root.required("drive", root.section)
         try drive.rejectUnknownKeys(["profile", "transport", "host", "port", "unit", "device", "baud", "parity", "data_bits", "stop_bits",
-                                     "rs485", "rts", "poll_ms", "response_timeout_ms", "byte_timeout_ms", "missed_polls"])
+                                     "rs485", "rts", "poll_ms", "response_timeout_ms", "byte_timeout_ms", "missed_polls",
+                                     "setpoint_lifetime_ms"])
         let profilePath = resolve(try drive.required("profile", drive.string))
         let profile: DriveProfile
         do { profile = try DriveProfile.load(path: profilePath) } catch {
@@ -77,6 +78,11 @@ extension DaemonConfig {
         guard (1...1000).contains(byteTimeoutMs) else { throw drive.error("byte_timeout_ms", "must be 1...1000, got \(byteTimeoutMs)") }
         let missedPolls = try drive.int("missed_polls") ?? 3
         guard (1...20).contains(missedPolls) else { throw drive.error("missed_polls", "must be 1...20, got \(missedPolls)") }
+        let lifetimeMs = try drive.int("setpoint_lifetime_ms") ?? 300
+        let controlPeriodMs = 1000 / hz
+        guard (100...1000).contains(lifetimeMs), Double(lifetimeMs) >= 3 * controlPeriodMs else {
+            throw drive.error("setpoint_lifetime_ms", "must be 100...1000 and at least three control periods (\(Int((3 * controlPeriodMs).rounded(.up))) ms), got \(lifetimeMs)")
+        }
 
         let belt = try root.required("belt", root.section)
         try belt.rejectUnknownKeys(["kmh_per_hz"])
@@ -145,6 +151,7 @@ extension DaemonConfig {
             pollInterval: .milliseconds(pollMs), missedPolls: missedPolls, calibration: BeltCalibration(kmhPerHz: kmhPerHz), limits: limits,
             railRule: railRule, inputs: source, initialInputs: .ready, io: io, simulatedFrontZone: simulatedFrontZone)
         config.socketGroup = socketGroup.isEmpty ? nil : socketGroup
+        config.setpointLifetime = .milliseconds(lifetimeMs)
         config.metrics = metrics
         config.historyPath = historyPath.isEmpty ? nil : historyPath
         config.historyQueue = historyQueue

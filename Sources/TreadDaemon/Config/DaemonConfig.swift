@@ -19,6 +19,9 @@ public struct DaemonConfig: Sendable {
     public var pollInterval: Duration
     /// Consecutive failed polls that make the drive offline (a latched fault).
     public var missedPolls: Int
+    /// How long the drive thread keeps a run setpoint the control loop has not renewed; after
+    /// that it stops the drive itself (a stalled loop must not leave the belt running).
+    public var setpointLifetime: Duration = .milliseconds(300)
     public var calibration: BeltCalibration
     public var limits: MachineLimits
     public var railRule: Interlock.RailRule
