@@ -21,6 +21,8 @@ extension DaemonConfig {
         rail grace:        \(limits.railGrace.inSeconds) s (hard limit \(HardLimits.maxRailGrace.inSeconds) s), rails: \(railRule.rawValue)
         inputs:            \(inputs.rawValue)
         metrics:           \(metrics.map { "http://\($0)/metrics" } ?? "off")
+        history:           \(historyPath ?? "off") (queue \(historyQueue))
+        incline max:       \(limits.maxIncline == 0 ? "no incline" : "\(limits.maxIncline)%")
         """ + ioSummary
     }
 

@@ -33,6 +33,10 @@ public struct DaemonConfig: Sendable {
     public var simulatedFrontZone: Bool = false
     /// Where Prometheus scrapes `/metrics`; nil (the default) serves no metrics.
     public var metrics: MetricsEndpoint? = nil
+    /// The workout history database ([history] path); nil keeps no history.
+    public var historyPath: String? = nil
+    /// Records the history writer may hold before it drops new ones (counted, never blocking).
+    public var historyQueue: Int = 4096
 
     /// The lines the machine reads.
     public var inputLines: Set<InputLine> {
