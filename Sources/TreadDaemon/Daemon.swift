@@ -79,7 +79,8 @@ public final class Daemon: @unchecked Sendable {
         gate = SafetyGate(enable: enable, drive: drive)
         safety = SafetyMonitor(lines: inputs.lines, chatter: config.chatter, gate: gate)
         self.control = ControlLoop(treadmill: Treadmill(limits: config.limits, railRule: config.railRule), safety: safety, gate: gate,
-                                   enable: enable, warning: warningOutput, drive: drive, period: config.controlPeriod, logger: logger)
+                                   enable: enable, warning: warningOutput, drive: drive, period: config.controlPeriod,
+                                   progressInterval: config.progressInterval, logger: logger)
     }
 
     public func start() throws {
@@ -104,11 +105,11 @@ public final class Daemon: @unchecked Sendable {
         // Both hop to the event loop: nothing here runs on the control thread but the hand-off.
         control.onPublish { message in
             broadcaster.publish(message)
-            if counting, message.event != "progress" { metricsLoop.execute { metrics.observe(message) } }
+            if counting, message.event != .progress { metricsLoop.execute { metrics.observe(message) } }
         }
         safety.onEvent { event, _ in
             control.wake()
-            broadcaster.publish(ServerMessage(event: "input", message: event.message, status: control.status))
+            broadcaster.publish(ServerMessage(event: .input, message: event.message, status: control.status))
         }
         let router = RequestRouter(control: control, shelf: shelf, inputs: inputs, broadcaster: broadcaster)
         do {

@@ -30,6 +30,9 @@ public struct DaemonConfig: Sendable {
     public var simulatedFrontZone: Bool = false
     /// Where Prometheus scrapes `/metrics`; nil (the default) serves no metrics.
     public var metrics: MetricsEndpoint? = nil
+    /// How often `progress` goes to subscribers (besides on every state change). Not in the
+    /// TOML: five a second is what a display needs; the subscriber benchmark raises it.
+    public var progressInterval: Duration = .milliseconds(200)
 
     /// The lines the machine reads.
     public var inputLines: Set<InputLine> {
