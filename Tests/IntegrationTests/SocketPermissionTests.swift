@@ -36,7 +36,9 @@ struct SocketPermissionTests {
             #expect(r.stderr.contains("nobody (uid 65534) may read but not control"), "\(r.stderr)")
         }
         let after = try LineCoding.decode(Status.self, from: try rig.ctlChecked("status", "--json"))
-        #expect(after.state == "running" && after.beltSpeedKmh > 0, "the belt was not touched")
+        #expect(after.state == "running" && after.program == "long-reverse", "the session goes on")
+        #expect(!events.process.output.contains { $0.contains(#""event":"session_stopped""#) || $0.contains(#""event":"paused""#) },
+                "nothing stopped or paused it")
         #expect(after.estop == "closed")
 
         // The same refusal on a raw connection is a typed error, and the connection still reads.

@@ -6,37 +6,6 @@ import TreadProtocol
 /// What people see from treadctl against a real daemon: on a terminal (tmux) the live panel
 /// redrawn in place; through a pipe, plain lines, one per event.
 @Suite(.serialized) struct TreadctlDisplayTests {
-    /// A private tmux server (its own -L socket), so nothing else's sessions are touched.
-    final class Tmux {
-        let server = "treadtest-\(UUID().uuidString.prefix(8))"
-        let session = "watch"
-
-        init(width: Int = 100, height: Int = 30, command: [String]) throws {
-            let r = try run("/usr/bin/tmux", ["-u", "-L", server, "new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)"]
-                            + command, environment: ["LANG": "C.UTF-8", "TERM": "xterm-256color"])
-            guard r.code == 0 else { throw TestFailure.failed("tmux new-session: \(r.stderr)") }
-        }
-
-        deinit { _ = try? run("/usr/bin/tmux", ["-L", server, "kill-server"]) }
-
-        func screen() throws -> String {
-            try run("/usr/bin/tmux", ["-u", "-L", server, "capture-pane", "-p", "-t", session], environment: ["LANG": "C.UTF-8"]).stdout
-        }
-
-        /// Polls the screen until `predicate` holds (the pane has no event to await).
-        @discardableResult
-        func await(_ what: String, timeout: Double = 30, _ predicate: (String) -> Bool) throws -> String {
-            let deadline = Date().addingTimeInterval(timeout)
-            var last = ""
-            while Date() < deadline {
-                last = try screen()
-                if predicate(last) { return last }
-                usleep(100_000)
-            }
-            throw TestFailure.timeout("screen never showed \(what); last screen:\n\(last)")
-        }
-    }
-
     func count(_ needle: String, in text: String) -> Int { text.components(separatedBy: needle).count - 1 }
 
     @Test func watchOnATerminalRedrawsThePanelInPlace() throws {
