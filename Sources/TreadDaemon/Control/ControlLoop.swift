@@ -162,9 +162,12 @@ public final class ControlLoop: @unchecked Sendable {
                 logEvent(e)
                 sink?(ServerMessage(event: EventName(rawValue: e.kind), message: e.message, status: status))
             }
-            if status.state != lastState || now - lastProgress >= progressInterval {
+            let progressDue = now - lastProgress >= progressInterval
+            if status.state != lastState || progressDue {
                 sink?(ServerMessage(event: .progress, status: status))
-                lastProgress = now
+                // The next one is due an interval after this one was due, not after this tick:
+                // otherwise the rate rounds down to whole ticks (10 Hz at 25 Hz ticks gave 8.3).
+                lastProgress = progressDue && now - lastProgress < progressInterval * 2 ? lastProgress + progressInterval : now
                 lastState = status.state
             }
 
