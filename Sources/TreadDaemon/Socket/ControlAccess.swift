@@ -9,6 +9,10 @@ import Glibc
 /// carries no supplementary groups. A user added to the group is therefore recognised on
 /// their next connection, without logging in again. When the group is not configured, or
 /// does not exist on this machine (a developer's), only root and the daemon's user control.
+///
+/// The lookup runs once per connection, on its first control request, on the socket server's
+/// event loop (never the control thread). On a treadmill controller the databases are local
+/// files; a machine that resolves users over the network would make that first request wait.
 struct ControlAccess: Sendable {
     enum Decision: Equatable, Sendable {
         case allowed
