@@ -104,6 +104,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // treadctl's formatting (status lines, the live panel, the man page), against snapshots.
+        .testTarget(name: "TreadctlTests", dependencies: ["treadctl", "TreadProtocol"], exclude: ["Snapshots"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TreadProtocol", "TreadHardware", "TreadTesting"]),
     ]
 )

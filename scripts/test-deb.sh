@@ -71,6 +71,8 @@ check "treadd user exists, in groups dialout gpio treadmill" \
   bash -c "in_groups=\$(chroot '$root' id -nG treadd); for g in dialout gpio treadmill; do case \" \$in_groups \" in *\" \$g \"*) ;; *) exit 1;; esac; done"
 check "/etc/treadd/treadd.toml is a conffile" grep -qx /etc/treadd/treadd.toml "$root/var/lib/dpkg/info/treadd.conffiles"
 check "/etc/treadd/programs filled from /usr/share/treadd/programs" test -f "$root/etc/treadd/programs/demo.toml"
+check "treadctl man page installed" test -s "$root/usr/share/man/man1/treadctl.1.gz"
+check "treadctl bash completion installed" test -s "$root/usr/share/bash-completion/completions/treadctl"
 check "the service is installed but not enabled" test ! -e "$root/etc/systemd/system/multi-user.target.wants/treadd.service"
 verify=$(in_root systemd-analyze verify /lib/systemd/system/treadd.service 2>&1) || true
 [ -z "$verify" ] || echo "$verify" >&2

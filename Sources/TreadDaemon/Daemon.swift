@@ -83,7 +83,8 @@ public final class Daemon: @unchecked Sendable {
         gate = SafetyGate(enable: enable, drive: drive)
         safety = SafetyMonitor(lines: inputs.lines, chatter: config.chatter, gate: gate)
         self.control = ControlLoop(treadmill: Treadmill(limits: config.limits, railRule: config.railRule), safety: safety, gate: gate,
-                                   enable: enable, warning: warningOutput, drive: drive, period: config.controlPeriod, logger: logger)
+                                   enable: enable, warning: warningOutput, drive: drive, period: config.controlPeriod,
+                                   progressInterval: config.progressInterval, logger: logger)
         if let path = config.historyPath {
             let writer = HistoryWriter(path: path, capacity: config.historyQueue, logger: logger)
             history = writer
@@ -119,11 +120,11 @@ public final class Daemon: @unchecked Sendable {
         // Both hop to the event loop: nothing here runs on the control thread but the hand-off.
         control.onPublish { message in
             broadcaster.publish(message)
-            if counting, message.event != "progress" { metricsLoop.execute { metrics.observe(message) } }
+            if counting, message.event != .progress { metricsLoop.execute { metrics.observe(message) } }
         }
         safety.onEvent { event, _ in
             control.wake()
-            broadcaster.publish(ServerMessage(event: "input", message: event.message, status: control.status))
+            broadcaster.publish(ServerMessage(event: .input, message: event.message, status: control.status))
         }
         let workout = WorkoutRoutes(control: control, shelf: shelf, limits: config.limits, desk: historyDesk, logger: logger)
         let router = RequestRouter(control: control, shelf: shelf, inputs: inputs, broadcaster: broadcaster, workout: workout)

@@ -9,29 +9,6 @@ public enum ProtocolVersion {
     public static let current = 1
 }
 
-public enum Method: String, Codable, Sendable, CaseIterable {
-    case status
-    case start
-    case stop
-    case pause
-    case resume
-    case reset
-    case watch
-    case programsList = "programs.list"
-    case simSet = "sim.set"
-    case programsShow = "programs.show"
-    case programsValidate = "programs.validate"
-    case sessionSkip = "session.skip"
-    case sessionExtend = "session.extend"
-    case sessionAddTime = "session.add_time"
-    case sessionNudge = "session.nudge"
-    case membersAdd = "members.add"
-    case membersList = "members.list"
-    case membersShow = "members.show"
-    case historyList = "history.list"
-    case historyWeekly = "history.weekly"
-}
-
 public struct ProgramSource: Codable, Hashable, Sendable {
     /// The file name the program came from, used in error messages.
     public var file: String
@@ -93,9 +70,10 @@ public struct Hello: Codable, Hashable, Sendable {
 }
 
 public struct ErrorBody: Codable, Hashable, Sendable, Error, CustomStringConvertible {
-    public var code: String
+    public var code: ErrorCode
+    /// For people: says what happened and what to do. Clients branch on `code`.
     public var message: String
-    public init(code: String, message: String) { self.code = code; self.message = message }
+    public init(code: ErrorCode, message: String) { self.code = code; self.message = message }
     public var description: String { message }
 }
 
@@ -128,24 +106,3 @@ public struct ResultBody: Codable, Hashable, Sendable {
     }
 }
 
-/// Every line the server sends; exactly one of hello / (id with result or error) / event is set.
-public struct ServerMessage: Codable, Hashable, Sendable {
-    public var hello: Hello?
-    public var id: Int?
-    public var result: ResultBody?
-    public var error: ErrorBody?
-    public var event: String?
-    public var message: String?
-    public var status: Status?
-
-    public init(hello: Hello? = nil, id: Int? = nil, result: ResultBody? = nil, error: ErrorBody? = nil,
-                event: String? = nil, message: String? = nil, status: Status? = nil) {
-        self.hello = hello; self.id = id; self.result = result; self.error = error
-        self.event = event; self.message = message; self.status = status
-    }
-
-    public static func reply(_ id: Int?, _ result: ResultBody) -> ServerMessage { ServerMessage(id: id, result: result) }
-    public static func failure(_ id: Int?, code: String, _ message: String) -> ServerMessage {
-        ServerMessage(id: id, error: ErrorBody(code: code, message: message))
-    }
-}

@@ -1,33 +1,6 @@
 import Foundation
 import TreadProtocol
 
-/// Why treadctl could not do what was asked; each maps to a documented exit code.
-enum CLIError: Error, CustomStringConvertible {
-    case notRunning(String)
-    case protocolError(String)
-    case refused(ErrorBody)
-    case usage(String)
-    case sessionFault(String)
-
-    var description: String {
-        switch self {
-        case .notRunning(let m), .protocolError(let m), .usage(let m), .sessionFault(let m): return m
-        case .refused(let e): return e.message
-        }
-    }
-
-    /// 1 refused by treadd, 64 usage (as the argument parser), 3 treadd unreachable, 4 protocol trouble, 5 session faulted.
-    var exitCode: Int32 {
-        switch self {
-        case .refused: return 1
-        case .usage: return 64
-        case .notRunning: return 3
-        case .protocolError: return 4
-        case .sessionFault: return 5
-        }
-    }
-}
-
 /// A blocking client of treadd's socket: one request at a time, events read in order.
 final class DaemonConnection {
     let path: String
@@ -60,7 +33,9 @@ final class DaemonConnection {
             let e = errno
             close(fd)
             if e == ECONNREFUSED { throw .notRunning("treadd is not running: \(path) is a stale socket (connection refused); \(hint)") }
-            if e == EACCES { throw .notRunning("no permission to connect to \(path); are you in the treadmill group?") }
+            if e == EACCES || e == EPERM {
+                throw .notPermitted("no permission to connect to \(path): the socket is for root and the treadmill group; ask a technician: usermod -aG treadmill $USER (then log in again)")
+            }
             throw .notRunning("cannot connect to \(path): \(String(cString: strerror(e))); \(hint)")
         }
         var pending: [UInt8] = []

@@ -18,6 +18,6 @@ func runReporting(_ body: () throws(CLIError) -> Void) throws {
         try body()
     } catch {
         FileHandle.standardError.write(Data("treadctl: \(error.description)\n".utf8))
-        throw ExitCode(error.exitCode)
+        throw ExitCode(error.exitStatus.rawValue)
     }
 }

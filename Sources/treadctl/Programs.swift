@@ -13,13 +13,20 @@ struct Programs: ParsableCommand {
             try runReporting { () throws(CLIError) in
                 let list = try global.connect().call(.programsList).programs ?? []
                 if json { print(LineCoding.encode(list)); return }
-                for p in list {
-                    let minutes = Int(p.durationS) / 60, seconds = Int(p.durationS) % 60
-                    let name = p.name.padding(toLength: 16)
-                    print("\(name) \(minutes):\(seconds < 10 ? "0" : "")\(seconds)  \(Int((p.reverseShare * 100).rounded()))% backwards  \(p.title)")
-                }
+                for line in describe(list) { print(line) }
             }
         }
+    }
+}
+
+/// One line a program, in columns: name, length, backwards share, title.
+func describe(_ list: [ProgramSummary]) -> [String] {
+    let nameWidth = max(16, list.map(\.name.count).max() ?? 0)
+    return list.map { p in
+        let length = StatusLine.clock(p.durationS)
+        let share = "\(Int((p.reverseShare * 100).rounded()))%"
+        return "\(p.name.padding(toLength: nameWidth))  \(String(repeating: " ", count: max(0, 6 - length.count)))\(length)  "
+            + "\(String(repeating: " ", count: max(0, 4 - share.count)))\(share) backwards  \(p.title)"
     }
 }
 

@@ -53,7 +53,7 @@ extension Programs {
                     return
                 }
                 FileHandle.standardError.write(Data("treadctl: \(e.description)\n".utf8))
-                throw ExitCode(e.exitCode)
+                throw ExitCode(e.exitStatus.rawValue)
             }
             if detail.problems.isEmpty {
                 print("\(file): OK (\(StatusLine.clock(detail.summary.durationS)), \(Int((detail.summary.reverseShare * 100).rounded()))% backwards, within this machine's limits)")

@@ -7,17 +7,23 @@ struct Treadctl: ParsableCommand {
         commandName: "treadctl",
         abstract: "Controls and watches treadd, the treadmill daemon.",
         discussion: """
-            Exit codes: 0 done; 1 refused by treadd (the message says why); 64 usage error;
-            3 treadd not reachable; 4 protocol error; 5 the followed session ended in a fault.
+            Finds treadd's socket from --socket, else $TREADD_SOCKET, else /run/treadd/treadd.sock.
+            Read commands (status, watch, programs) work for anyone who can open the socket and
+            take --json; control commands (start, stop, pause, resume, reset, sim) need root or
+            membership of the socket's group (treadmill).
+
+            Exit codes:
+            \(ExitStatus.table)
 
             Examples:
               treadctl start demo --follow
               treadctl status --json
+              treadctl watch
               treadctl sim set rail_left=held
             """,
         subcommands: [Start.self, Stop.self, Pause.self, Resume.self, Reset.self, StatusCommand.self, Watch.self,
                       Programs.self, Sim.self,
-                      Skip.self, Extend.self, AddTime.self, Faster.self, Slower.self, Members.self, History.self, Plan.self])
+                      Skip.self, Extend.self, AddTime.self, Faster.self, Slower.self, Members.self, History.self, Plan.self, Completions.self, Man.self])
 
     /// `watch` and `--follow` run until interrupted; a parent that started treadctl with
     /// SIGINT/SIGTERM blocked must still be able to end it.

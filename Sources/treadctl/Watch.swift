@@ -14,10 +14,10 @@ struct Watch: ParsableCommand {
             let conn = try global.connect()
             let first = try conn.call(.watch)
             if json {
-                if let s = first.status { print(LineCoding.encode(ServerMessage(event: "progress", status: s))) }
+                if let s = first.status { print(LineCoding.encode(ServerMessage(event: .progress, status: s))) }
                 while true { print(LineCoding.encode(try conn.next())) }
             }
-            try Follower(connection: conn).follow(untilEnd: false)
+            try Follower(connection: conn).follow(untilEnd: false, first: first.status)
         }
     }
 }

@@ -43,7 +43,7 @@ struct BadInputTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let missing = try run(Binaries.path("treadctl"), ["status", "--socket", dir + "/none.sock"])
         #expect(missing.code == 3)
-        #expect(missing.stderr.contains("no socket at \(dir)/none.sock"))
+        #expect(missing.stderr.contains("treadd is not running: no socket at \(dir)/none.sock; is the service started? try: systemctl status treadd"), "\(missing.stderr)")
 
         // A socket file nobody listens on, as a crashed daemon leaves behind.
         let stale = dir + "/stale.sock"

@@ -95,6 +95,36 @@ import TreadProtocol
         try expectGolden(LineCoding.encode(ServerMessage(hello: Hello(version: "0.1.0"))), "hello")
     }
 
+    @Test func eventLinesCarryTheirCategory() throws {
+        try expectGolden(LineCoding.encode(ServerMessage(event: .progress, status: Self.idleStatus)), "event-progress")
+        try expectGolden(LineCoding.encode(ServerMessage(event: .segmentStarted, message: "segment 2/8: reverse 2.0 km/h for 0:30", status: Self.idleStatus)),
+                         "event-segment-started")
+        try expectGolden(LineCoding.encode(ServerMessage(event: .fault, message: "fault: emergency stop pressed", status: Self.idleStatus)), "event-fault")
+    }
+
+    @Test func permissionDeniedLine() throws {
+        try expectGolden(LineCoding.encode(ServerMessage.failure(3, code: .permissionDenied, "stop refused: kiosk (uid 1002) may read but not control the treadmill")),
+                         "error-permission-denied")
+    }
+
+    @Test func everyDocumentedEventHasItsCategory() {
+        let expected: [EventName: EventCategory] = [
+            .progress: .progress, .fault: .fault, .railWarning: .warning, .waitingForRails: .warning, .railWarningCleared: .warning,
+            .sessionStarted: .state, .segmentStarted: .state, .directionChange: .state, .paused: .state, .resumed: .state,
+            .sessionFinished: .state, .sessionStopped: .state, .faultCleared: .state, .input: .state, .sessionAdjusted: .state,
+        ]
+        #expect(Set(EventName.documented) == Set(expected.keys))
+        for (event, category) in expected { #expect(event.category == category, "\(event)") }
+    }
+
+    @Test func unknownEventAndErrorCodeFromANewerServerStillDecode() throws {
+        let event = try LineCoding.decode(ServerMessage.self, from: #"{"event":"belt_waxed","category":"warning","message":"x"}"#)
+        #expect(event.event?.rawValue == "belt_waxed")
+        #expect(event.category == .warning, "the category the server sent is kept")
+        let error = try LineCoding.decode(ServerMessage.self, from: #"{"id":1,"error":{"code":"too_hot","message":"motor too hot"}}"#)
+        #expect(error.error?.code == ErrorCode(rawValue: "too_hot"))
+    }
+
     @Test func encodedLinesRoundTrip() throws {
         let messages = [
             ServerMessage.reply(3, ResultBody(status: Self.fullStatus)),

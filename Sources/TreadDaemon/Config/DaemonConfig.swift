@@ -37,6 +37,9 @@ public struct DaemonConfig: Sendable {
     public var historyPath: String? = nil
     /// Records the history writer may hold before it drops new ones (counted, never blocking).
     public var historyQueue: Int = 4096
+    /// How often `progress` goes to subscribers (besides on every state change). Not in the
+    /// TOML: five a second is what a display needs; the subscriber benchmark raises it.
+    public var progressInterval: Duration = .milliseconds(200)
 
     /// The lines the machine reads.
     public var inputLines: Set<InputLine> {

@@ -60,11 +60,14 @@ public final class ControlLoop: @unchecked Sendable {
     private let stallRequested = Atomic<Bool>(false)
     private let stallHeld = Atomic<Bool>(false)
 
-    /// Progress is streamed at this rate; state changes and events go out at once.
-    static let progressInterval = Duration.milliseconds(200)
+    /// Progress is streamed at this interval; state changes and events go out at once.
+    private let progressInterval: Duration
+    /// How late each recent tick started against its schedule, for the benchmark's jitter.
+    private let lateness = Mutex(TickLateness())
 
     public init(treadmill: Treadmill, safety: SafetyMonitor, gate: SafetyGate, enable: EnableOutput, warning: EnableOutput? = nil,
-                drive: DriveLink, period: Duration, logger: Logger) {
+                drive: DriveLink, period: Duration, progressInterval: Duration = .milliseconds(200), logger: Logger) {
+        self.progressInterval = progressInterval
         self.treadmill = treadmill
         self.safety = safety
         self.gate = gate
@@ -84,6 +87,13 @@ public final class ControlLoop: @unchecked Sendable {
     public var status: Status { latest.withLock { $0 } }
 
     public var tickCount: Int { ticks.load(ordering: .relaxed) }
+
+    /// The lateness of the scheduled ticks since the last call (up to the last 16 384):
+    /// how long after its planned instant each tick began. Ticks that an input edge brought
+    /// forward, or a request, are not counted (they are early by design).
+    public func takeTickLateness() -> [Duration] {
+        lateness.withLock { $0.take() }
+    }
 
     /// Test-only: holds the loop between two ticks (or lets it go), so a test can watch the
     /// systemd watchdog pings stop. `isStalledForTesting` turns true once the loop is held.
@@ -149,11 +159,13 @@ public final class ControlLoop: @unchecked Sendable {
             let pending = queue
             queue.removeAll()
             let quit = stopping
+            let wasWoken = woken
             woken = false
             cond.unlock()
             if quit { break }
 
             let now = MonotonicClock.now()
+            if !wasWoken, pending.isEmpty { lateness.withLock { $0.record(now - nextTick) } }
             // One reading per tick, taken before requests so they judge the latest inputs.
             let (readings, trips) = safety.take(at: now)
             let feedback = drive.currentFeedback
@@ -173,16 +185,24 @@ public final class ControlLoop: @unchecked Sendable {
             let sink = publishSink.withLock { $0 }?.send
             for e in commands.events {
                 logEvent(e)
-                sink?(ServerMessage(event: e.kind, message: e.message, status: status))
+                sink?(ServerMessage(event: EventName(rawValue: e.kind), message: e.message, status: status))
             }
-            if status.state != lastState || now - lastProgress >= Self.progressInterval {
-                sink?(ServerMessage(event: "progress", status: status))
-                lastProgress = now
+            let progressDue = now - lastProgress >= progressInterval
+            if status.state != lastState || progressDue {
+                sink?(ServerMessage(event: .progress, status: status))
+                // The next one is due an interval after this one was due, not after this tick:
+                // otherwise the rate rounds down to whole ticks (10 Hz at 25 Hz ticks gave 8.3).
+                lastProgress = progressDue && now - lastProgress < progressInterval * 2 ? lastProgress + progressInterval : now
                 lastState = status.state
             }
 
-            nextTick = nextTick + period
-            if nextTick < now { nextTick = now + period }  // late: skip, don't burst
+            // A tick that an input edge or a request brought forward leaves the schedule as it
+            // was: advancing it on every early tick let a burst of requests or a chattering
+            // input push the next scheduled tick seconds into the future, stalling the loop.
+            if now >= nextTick {
+                nextTick = nextTick + period
+                if nextTick < now { nextTick = now + period }  // late: skip, don't burst
+            }
             waitUntil(nextTick)
             if stallRequested.load(ordering: .relaxed) { holdWhileStalled() }
         }

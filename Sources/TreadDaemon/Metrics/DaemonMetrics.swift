@@ -28,7 +28,7 @@ final class DaemonMetrics: Sendable {
     private let seen = Mutex<(drive: DriveLink.Stats, logDropped: Int)>((DriveLink.Stats(), 0))
 
     /// The event kinds counted as sessions, by outcome.
-    static let sessionEvents = ["session_started": "started", "session_finished": "finished", "session_stopped": "stopped"]
+    static let sessionEvents: [EventName: String] = [.sessionStarted: "started", .sessionFinished: "finished", .sessionStopped: "stopped"]
 
     init() {
         let r = registry
@@ -62,9 +62,9 @@ final class DaemonMetrics: Sendable {
     /// Counts an event the control loop published. Runs on the event loop.
     func observe(_ message: ServerMessage) {
         guard let event = message.event else { return }
-        if event == "fault", let code = message.status?.fault?.code {
+        if event == .fault, let code = message.status?.fault?.code {
             registry.makeCounter(name: "treadd_faults_total", labels: [("reason", code)], help: "Latched faults, by reason").increment()
-        } else if event == "rail_warning" {
+        } else if event == .railWarning {
             railReleases.increment()
         } else if let outcome = Self.sessionEvents[event] {
             sessions[outcome]?.increment()

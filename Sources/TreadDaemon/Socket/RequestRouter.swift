@@ -21,10 +21,16 @@ final class RequestRouter: Sendable {
         self.workout = workout
     }
 
-    func handle(_ request: Request, channel: Channel, reply: @escaping @Sendable (ServerMessage) -> Void) {
+    /// - Parameter mayControl: the connection's control decision, asked only for a control method.
+    func handle(_ request: Request, channel: Channel, mayControl: () -> ControlAccess.Decision,
+                reply: @escaping @Sendable (ServerMessage) -> Void) {
         let id = request.id
         guard let method = Method(rawValue: request.method) else {
-            reply(.failure(id, code: "unknown_method", "unknown method '\(request.method)'; methods: " + Method.allCases.map(\.rawValue).joined(separator: ", ")))
+            reply(.failure(id, code: .unknownMethod, "unknown method '\(request.method.prefix(64))'; methods: " + Method.allCases.map(\.rawValue).joined(separator: ", ")))
+            return
+        }
+        if method.access == .control, case .refused(let why) = mayControl() {
+            reply(.failure(id, code: .permissionDenied, "\(method.rawValue) refused: \(why)"))
             return
         }
         let params = request.params ?? Params()
@@ -47,7 +53,7 @@ final class RequestRouter: Sendable {
                 reply(.failure(id, code: e.code, e.message))
                 return
             } catch {
-                reply(.failure(id, code: "bad_request", "\(error)"))
+                reply(.failure(id, code: .badRequest, "\(error)"))
                 return
             }
             if let member = params.member, let workout {
@@ -65,18 +71,18 @@ final class RequestRouter: Sendable {
             workout.handle(method, params, id: id, reply: reply)
         case .simSet:
             guard let sim = inputs as? SimulatedInputs else {
-                reply(.failure(id, code: "not_simulated", "sim.set is refused: this treadmill's inputs are real, not simulated"))
+                reply(.failure(id, code: .notSimulated, "sim.set is refused: this treadmill's inputs are real, not simulated"))
                 return
             }
             guard let name = params.input, let value = params.value else {
-                reply(.failure(id, code: "bad_request", "sim.set needs params.input and params.value"))
+                reply(.failure(id, code: .badRequest, "sim.set needs params.input and params.value"))
                 return
             }
             do {
                 try sim.set(name, to: value)
                 reply(.reply(id, ResultBody(message: "\(name)=\(value)")))
             } catch {
-                reply(.failure(id, code: "bad_input", error.description))
+                reply(.failure(id, code: .badInput, error.description))
             }
         }
     }
@@ -85,7 +91,7 @@ final class RequestRouter: Sendable {
         control.submit(command) { result in
             switch result {
             case .success: reply(.reply(id, ResultBody(message: ok)))
-            case .failure(let e): reply(.failure(id, code: e.code, e.description))
+            case .failure(let e): reply(.failure(id, code: ErrorCode(rawValue: e.code), e.description))
             }
         }
     }
@@ -95,18 +101,18 @@ final class RequestRouter: Sendable {
             do {
                 return try ProgramFile.parse(src.text, file: src.file)
             } catch {
-                throw ErrorBody(code: "bad_program", message: error.description)
+                throw ErrorBody(code: .badProgram, message: error.description)
             }
         }
         guard let name = params.program else {
-            throw ErrorBody(code: "bad_request", message: "start needs params.program (a name) or params.program_source")
+            throw ErrorBody(code: .badRequest, message: "start needs params.program (a name) or params.program_source")
         }
         do {
             return try shelf.current.program(named: name)
         } catch {
             switch error {
-            case .unknown: throw ErrorBody(code: "unknown_program", message: error.description)
-            case .broken: throw ErrorBody(code: "bad_program", message: error.description)
+            case .unknown: throw ErrorBody(code: .unknownProgram, message: error.description)
+            case .broken: throw ErrorBody(code: .badProgram, message: error.description)
             }
         }
     }

@@ -27,6 +27,7 @@ final class SocketServer: Sendable {
     let access: SocketAccess.Outcome
 
     init(path: String, group: MultiThreadedEventLoopGroup, router: RequestRouter, hello: Hello, socketGroup: String? = nil) throws {
+        let controlAccess = ControlAccess(group: socketGroup)
         self.path = path
         self.group = group
         if FileManager.default.fileExists(atPath: path) {
@@ -41,7 +42,7 @@ final class SocketServer: Sendable {
             .childChannelInitializer { ch in
                 ch.eventLoop.makeCompletedFuture {
                     try ch.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLength: Self.maxLineLength)))
-                    try ch.pipeline.syncOperations.addHandler(ConnectionHandler(router: router, hello: hello))
+                    try ch.pipeline.syncOperations.addHandler(ConnectionHandler(router: router, hello: hello, access: controlAccess))
                 }
             }
         do {
@@ -49,7 +50,7 @@ final class SocketServer: Sendable {
         } catch {
             throw ServerError.bindFailed(path, "\(error)")
         }
-        access = SocketAccess.apply(path: path, group: socketGroup)
+        self.access = SocketAccess.apply(path: path, group: socketGroup)
     }
 
     func close() {

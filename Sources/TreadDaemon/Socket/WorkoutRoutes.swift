@@ -88,7 +88,7 @@ final class WorkoutRoutes: Sendable {
                     var r = ResultBody(message: "started \(program.name) for \(member.name)")
                     r.warnings = warnings.isEmpty ? nil : warnings.map(\.description)
                     reply(.reply(id, r))
-                case .failure(let e): reply(.failure(id, code: e.code, e.description))
+                case .failure(let e): reply(.failure(id, code: ErrorCode(rawValue: e.code), e.description))
                 }
             }
         })
@@ -98,7 +98,7 @@ final class WorkoutRoutes: Sendable {
         control.submit(.adjust(a)) { result in
             switch result {
             case .success: reply(.reply(id, ResultBody(message: "ok")))
-            case .failure(let e): reply(.failure(id, code: e.code, e.description))
+            case .failure(let e): reply(.failure(id, code: ErrorCode(rawValue: e.code), e.description))
             }
         }
     }
@@ -146,7 +146,7 @@ final class WorkoutRoutes: Sendable {
             }
             member = try Member(name: name, bodyMassKg: params.bodyMassKg, level: level)
         } catch let e as MemberError {
-            return reply(.failure(id, code: e.code, e.description))
+            return reply(.failure(id, code: ErrorCode(rawValue: e.code), e.description))
         } catch {
             return reply(.failure(id, code: "bad_member", "\(error)"))
         }
@@ -163,7 +163,7 @@ final class WorkoutRoutes: Sendable {
         desk.perform(body) { result in
             switch result {
             case .success(let v): then(v)
-            case .failure(let e): reply(.failure(id, code: e.code, e.description))
+            case .failure(let e): reply(.failure(id, code: ErrorCode(rawValue: e.code), e.description))
             }
         }
     }

@@ -44,7 +44,9 @@ final class ManagedProcess: @unchecked Sendable {
     private var ended = false
     private var stderrEnded = false
 
-    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
+    /// - Parameter stdin: written to the process's standard input, which is then closed
+    ///   (default: /dev/null).
+    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws {
         name = (executable as NSString).lastPathComponent
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -54,8 +56,13 @@ final class ManagedProcess: @unchecked Sendable {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        let input = stdin.map { _ in Pipe() }
+        process.standardInput = input ?? FileHandle.nullDevice
         try process.run()
+        if let input, let stdin {
+            input.fileHandleForWriting.write(Data(stdin.utf8))
+            try input.fileHandleForWriting.close()
+        }
         reader(out.fileHandleForReading, isStdout: true)
         reader(err.fileHandleForReading, isStdout: false)
     }
@@ -136,8 +143,9 @@ final class ManagedProcess: @unchecked Sendable {
 }
 
 /// Runs a command to completion and returns its exit code and output.
-func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double = 60) throws -> (code: Int32, stdout: String, stderr: String) {
-    let p = try ManagedProcess(executable, arguments, environment: environment)
+func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double = 60,
+         stdin: String? = nil) throws -> (code: Int32, stdout: String, stderr: String) {
+    let p = try ManagedProcess(executable, arguments, environment: environment, stdin: stdin)
     let code = try p.waitForExit(timeout: timeout)
     let out = p.standardOutput
     let all = p.output

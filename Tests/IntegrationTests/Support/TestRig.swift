@@ -53,8 +53,10 @@ final class TestRig {
 
     /// - Parameter profile: the drive profile file for treadsim and treadd (default: the shipped Delta MS300).
     /// - Parameter environment: added to treadd's environment (NOTIFY_SOCKET, WATCHDOG_USEC).
+    /// - Parameter socketGroup: `[daemon] socket_group` (default: treadd's default, `treadmill`).
     init(transport: Transport = .tcp, startDrive: Bool = true, programs: [String: String] = ["short": TestRig.shortProgram, "long-reverse": TestRig.longReverse],
-         profile: String = Binaries.packageRoot + "/Config/drives/delta-ms300.toml", environment: [String: String] = [:]) throws {
+         profile: String = Binaries.packageRoot + "/Config/drives/delta-ms300.toml", environment: [String: String] = [:],
+         socketGroup: String? = nil) throws {
         dir = NSTemporaryDirectory() + "treadd-it-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: dir + "/programs", withIntermediateDirectories: true)
         for (name, text) in programs { try text.write(toFile: "\(dir)/programs/\(name).toml", atomically: true, encoding: .utf8) }
@@ -84,6 +86,7 @@ final class TestRig {
         let config = """
             [daemon]
             socket = "\(socket)"
+            \(socketGroup.map { "socket_group = \"\($0)\"" } ?? "")
             programs = "programs"
             control_hz = 25
             [drive]

@@ -75,6 +75,13 @@ final class LineClient {
         }
     }
 
+    /// Whether the server has closed its end, without reading what is buffered (POLLRDHUP).
+    var peerHungUp: Bool {
+        let rdhup: Int16 = 0x2000  // POLLRDHUP (Linux), which Glibc's module leaves out
+        var p = pollfd(fd: fd, events: rdhup, revents: 0)
+        return poll(&p, 1, 0) > 0 && p.revents & (rdhup | Int16(POLLHUP)) != 0
+    }
+
     /// Whether the server closes the connection within `timeout` (after any pending lines).
     func closes(within timeout: Duration = .seconds(5)) -> Bool {
         while readLine(timeout: timeout) != nil {}

@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+import TreadTesting
+import TreadCore
+import TreadHardware
+@testable import TreadDaemon
+
+/// The control loop's periodic ticks go on whatever arrives between them.
+@Suite(.serialized) struct ControlScheduleTests {
+    /// Regression: each tick that a request or an input edge brought forward also advanced the
+    /// schedule by a period, so 1000 refused requests (or a chattering rail) pushed the next
+    /// scheduled tick 40 s into the future at 25 Hz, and the loop stopped ticking: no
+    /// progress, no ramps, no watchdog pings. Found by the socket tests' sim.set storm.
+    @Test func aBurstOfRequestsDoesNotPushTheScheduleAway() throws {
+        let rig = try SocketServerTests.Rig()
+        defer { rig.close() }
+        for _ in 0..<1000 { _ = submit(rig, .resume) }  // refused (not paused), each an early tick
+        let ticks = rig.daemon.control.tickCount
+        #expect(eventually(timeout: .seconds(2)) { rig.daemon.control.tickCount >= ticks + 10 },
+                "scheduled ticks go on: \(rig.daemon.control.tickCount - ticks) in 2 s")
+    }
+
+    @Test func aChatteringInputDoesNotPushTheScheduleAway() throws {
+        let rig = try SocketServerTests.Rig()
+        defer { rig.close() }
+        let sim = try #require(rig.daemon.inputs as? SimulatedInputs)
+        for i in 0..<2000 { sim.set(.railLeft, i % 2 == 1) }  // each edge wakes the loop
+        let ticks = rig.daemon.control.tickCount
+        #expect(eventually(timeout: .seconds(2)) { rig.daemon.control.tickCount >= ticks + 10 },
+                "scheduled ticks go on: \(rig.daemon.control.tickCount - ticks) in 2 s")
+    }
+
+    func submit(_ rig: SocketServerTests.Rig, _ command: ControlLoop.Command) -> RequestError? {
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var outcome: Result<Void, RequestError>?
+        rig.daemon.control.submit(command) { r in outcome = r; done.signal() }
+        done.wait()
+        if case .failure(let e) = outcome! { return e }
+        return nil
+    }
+}
