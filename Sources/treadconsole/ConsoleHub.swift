@@ -54,7 +54,7 @@ actor ConsoleHub {
     private func message(line: String?) -> String {
         var link: [String: Any] = ["up": linkUp]
         if let linkMessage { link["message"] = linkMessage }
-        let linkJSON = String(decoding: try! JSONSerialization.data(withJSONObject: link, options: [.sortedKeys]), as: UTF8.self)
+        let linkJSON = String(decoding: try! JSONSerialization.data(withJSONObject: link, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
         // `line` is a JSON object treadd sent and DaemonLink decoded, so splicing it in is valid JSON.
         return "{\"link\":\(linkJSON),\"line\":\(line ?? "null")}"
     }

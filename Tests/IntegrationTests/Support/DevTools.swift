@@ -19,7 +19,9 @@ final class DevTools: @unchecked Sendable {
     init(url: String) {
         let (stream, continuation) = AsyncStream<String>.makeStream()
         outgoing = continuation
-        connection = Task { [weak self] in
+        let dispatch: @Sendable (String) -> Void = { [weak self] text in self?.dispatch(text) }
+        let failAll: @Sendable (any Error) -> Void = { [weak self] error in self?.failAll(error) }
+        connection = Task {
             var failure: any Error = TestFailure.failed("DevTools connection closed")
             do {
                 // Screenshots of a 1920x1080 page come as one large text message.
@@ -30,7 +32,7 @@ final class DevTools: @unchecked Sendable {
                             for await text in stream { try await outbound.write(.text(text)) }
                         }
                         for try await message in inbound.messages(maxSize: 64 << 20) {
-                            if case .text(let text) = message { self?.dispatch(text) }
+                            if case .text(let text) = message { dispatch(text) }
                         }
                         group.cancelAll()
                     }
@@ -38,7 +40,7 @@ final class DevTools: @unchecked Sendable {
             } catch {
                 failure = TestFailure.failed("DevTools connection failed: \(error)")
             }
-            self?.failAll(failure)
+            failAll(failure)
         }
     }
 
