@@ -24,6 +24,8 @@ body { display:grid; grid-template-columns: 1fr 22vw; }
 #btn-stop { flex:1; border:0.3rem solid #fff3; border-radius:1rem; background:var(--bad); color:#fff; font-size:3rem; font-weight:900; letter-spacing:0.05em; cursor:pointer; }
 #btn-stop:active { background:#b3261e; }
 .banner { padding:0.4rem 0.8rem; border-radius:0.5rem; font-size:1.1rem; font-weight:700; }
+/* Rows are fixed per element: the link banner leaves row 1 empty when hidden, and the others keep their rows. */
+#link { grid-row:1; } #top { grid-row:2; } #bottom { grid-row:3; } #buttons { grid-row:4; }
 #link[data-state="up"] { display:none; }
 #link[data-state="down"] { background:var(--warn); color:#000; }
 #top { display:grid; grid-template-columns: auto 1fr; gap:0.8rem; min-height:0; }

@@ -41,7 +41,8 @@ final class Browser {
         try await devtools.send("Runtime.enable", session: session)
         try await devtools.send("Page.enable", session: session)
         try await page.resize(width: width, height: height)
-        try await devtools.send("Page.navigate", ["url": url], session: session)
+        let navigated = try await devtools.send("Page.navigate", ["url": url], session: session)
+        if let error = navigated["errorText"] as? String { throw TestFailure.failed("cannot load \(url): \(error)") }
         return page
     }
 }
@@ -71,7 +72,7 @@ struct BrowserPage {
             if let s = last as? String, !s.isEmpty { return s }
             try await Task.sleep(for: .milliseconds(100))
         }
-        let body = (try? await evaluate("document.getElementById('main') ? document.getElementById('main').innerText : document.body.innerText")) as? String ?? "?"
+        let body = (try? await evaluate("location.href + ' (' + document.readyState + '):\\n' + (document.getElementById('main') ? document.getElementById('main').innerText : document.body.innerText)")) as? String ?? "?"
         throw TestFailure.timeout("page: \(what) (last value: \(String(describing: last))); page text:\n\(body)")
     }
 
