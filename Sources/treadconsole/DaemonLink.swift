@@ -106,17 +106,12 @@ struct DaemonLink: Sendable {
 
     /// Plain words for a failed connect: the page shows them to the member and staff.
     private static func explain(_ error: any Error, path: String) -> String {
-        let text = String(describing: error)
-        if text.contains("No such file") || text.contains("ENOENT") {
-            return "treadd is not running (no socket at \(path))"
+        switch (error as? IOError)?.errnoCode {
+        case ENOENT: return "treadd is not running (no socket at \(path))"
+        case ECONNREFUSED: return "treadd is not running (\(path) refuses connections)"
+        case EACCES: return "no permission to use \(path): treadconsole must be in the treadmill group"
+        default: return "cannot reach treadd at \(path): \(error)"
         }
-        if text.contains("Connection refused") || text.contains("ECONNREFUSED") {
-            return "treadd is not running (\(path) refuses connections)"
-        }
-        if text.contains("Permission denied") || text.contains("EACCES") {
-            return "no permission to use \(path): treadconsole must be in the treadmill group"
-        }
-        return "cannot reach treadd at \(path): \(text)"
     }
 }
 
