@@ -151,4 +151,27 @@ struct ConsoleTests {
         #expect(browser.devtools.pageExceptions.isEmpty, "page script errors: \(browser.devtools.pageExceptions)")
         print("console screenshots:\n" + shots.joined(separator: "\n"))
     }
+
+    @Test func pageSaysWhenTheConsoleIsGoneAndReconnectsWhenItIsBack() async throws {
+        let rig = try TestRig()
+        var console = try ConsoleServer(socket: rig.socket)
+        let browser = try Browser()
+        let page = try await browser.open(console.url)
+        let connected = "document.getElementById('link').dataset.state === 'up' && document.body.dataset.state !== 'unknown' ? document.body.dataset.state : ''"
+        try await page.waitFor("connected", connected)
+
+        let port = console.port
+        console.process.terminate(grace: 5)
+        let banner = try await page.waitFor("console gone banner", "document.getElementById('link').dataset.state === 'down' ? document.getElementById('link').textContent : ''")
+        #expect(banner.contains("lost the console service"), "banner: \(banner)")
+        #expect(try await page.evaluate("document.getElementById('speed').textContent") as? String == "–", "no stale figures while nothing is known")
+
+        try await page.click("#btn-stop")
+        let refusal = try await page.waitFor("stop refused", "(() => { const r = document.getElementById('refusal'); return !r.hidden && r.dataset.kind === 'refused' ? r.dataset.code + ': ' + r.textContent : '' })()")
+        #expect(refusal.hasPrefix("console_unreachable: STOP NOT SENT"), "refusal: \(refusal)")
+
+        console = try ConsoleServer(socket: rig.socket, port: port)
+        try await page.waitFor("reconnected to the restarted console", connected)
+        #expect(browser.devtools.pageExceptions.isEmpty, "page script errors: \(browser.devtools.pageExceptions)")
+    }
 }

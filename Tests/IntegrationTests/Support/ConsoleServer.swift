@@ -5,14 +5,18 @@ final class ConsoleServer {
     let process: ManagedProcess
     let url: String
 
-    init(socket: String) throws {
-        process = try ManagedProcess(Binaries.path("treadconsole"), ["--socket", socket, "--port", "0"])
+    /// - Parameter port: 0 for a free port; a restarted console passes its predecessor's.
+    init(socket: String, port: Int = 0) throws {
+        process = try ManagedProcess(Binaries.path("treadconsole"), ["--socket", socket, "--port", String(port)])
         let line = try process.waitForLine("treadconsole listening") { $0.contains("treadconsole listening on http://") }.line
         guard let start = line.range(of: "http://"), let end = line[start.lowerBound...].firstIndex(of: " ") else {
             throw TestFailure.failed("no address in: \(line)")
         }
         url = String(line[start.lowerBound..<end])
     }
+
+    /// The port from `url` (`http://127.0.0.1:PORT/`).
+    var port: Int { Int(url.split(separator: ":").last!.trimmingCharacters(in: CharacterSet(charactersIn: "/")))! }
 
     deinit { process.terminate(grace: 5) }
 }
