@@ -56,7 +56,9 @@ body { display:grid; grid-template-columns: 1fr 22vw; }
 #refusal { position:absolute; left:0.6rem; right:0.6rem; bottom:4.2rem; z-index:30; }
 #refusal[data-kind="refused"] { background:var(--bad); color:#fff; }
 #refusal[data-kind="ok"] { background:var(--ok); color:#00210d; }
-.overlay { position:absolute; inset:0.6rem; border-radius:1rem; display:flex; flex-direction:column; align-items:center; justify-content:center; text-align:center; z-index:10; padding:1rem; }
+/* Overlays cover the figures (grid rows 1-3) but never the buttons row, so Pause, Resume and
+   Reset stay usable under a countdown, a rail warning or a fault. */
+.overlay { position:absolute; grid-row: 1 / 4; grid-column: 1; inset:0; border-radius:1rem; display:flex; flex-direction:column; align-items:center; justify-content:center; text-align:center; z-index:10; padding:1rem; }
 #countdown { background:#0b0f14e6; border:0.3rem solid var(--warn); }
 #countdown .big { font-size:9rem; font-weight:900; line-height:1; color:var(--warn); font-variant-numeric: tabular-nums; }
 #countdown .what { font-size:2.2rem; font-weight:800; }
@@ -69,7 +71,7 @@ body { display:grid; grid-template-columns: 1fr 22vw; }
 #fault .what { font-size:2.6rem; font-weight:900; color:#ff7a70; }
 #fault .todo { font-size:1.7rem; font-weight:700; margin-top:0.6rem; }
 #fault .detail { font-size:1rem; color:var(--dim); margin-top:0.6rem; }
-#programs { background:#0b0f14f2; z-index:40; overflow:auto; justify-content:flex-start; }
+#programs { grid-row: 1 / 5; background:#0b0f14f2; z-index:40; overflow:auto; justify-content:flex-start; }
 #programs .list { display:flex; flex-direction:column; gap:0.5rem; width:100%; }
 #programs .list button { text-align:left; }
 #programs .list .meta { font-size:0.9rem; font-weight:400; display:block; }

@@ -83,6 +83,11 @@ struct ConsoleTests {
             """)
         #expect(Int(later).map { $0 < seconds } ?? (later == "STOPPING" || later == "GET READY"), "countdown went \(count) -> \(later)")
         try await Self.capture(page, "countdown", also: "#countdown", into: &shots)
+        let pauseOnTop = try await page.evaluate("""
+            (() => { const b = document.getElementById('btn-pause'), r = b.getBoundingClientRect();
+              return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) === b })()
+            """) as? Bool
+        #expect(pauseOnTop == true, "Pause stays usable while the countdown shows")
 
         // Backwards: the arrow turns once the belt runs in reverse.
         try events.awaitStatus("belt up to speed in reverse") { $0.direction == "reverse" && $0.beltSpeedKmh >= 1.9 }

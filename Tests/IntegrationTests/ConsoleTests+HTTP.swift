@@ -4,10 +4,10 @@ import Testing
 import FoundationNetworking
 #endif
 
-/// treadconsole's HTTP surface without a browser: what a button needs to be accepted.
-@Suite(.serialized)
-struct ConsoleHTTPTests {
-    func post(_ url: String, contentType: String?, body: String = "{}") async throws -> (Int, [String: Any]) {
+/// treadconsole's HTTP surface without a browser: what a button needs to be accepted. Part of
+/// the serialized ConsoleTests suite, so the console tests never run two rigs at once.
+extension ConsoleTests {
+    private func post(_ url: String, contentType: String?, body: String = "{}") async throws -> (Int, [String: Any]) {
         var request = URLRequest(url: URL(string: url)!)
         request.httpMethod = "POST"
         if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
