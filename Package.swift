@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         // treadconsole's HTTP server; no default traits (swift-configuration is not used).
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         // The browser tests drive headless Chromium over the DevTools protocol, a WebSocket.
@@ -58,6 +59,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .executableTarget(
@@ -73,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "treadctl",
             dependencies: [
-                "TreadProtocol",
+                "TreadProtocol", "TreadCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

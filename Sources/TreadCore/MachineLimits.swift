@@ -10,6 +10,8 @@ public enum HardLimits {
     public static let maxDeceleration = 5.0  // km/h per second
     public static let maxRailGrace = Duration.seconds(3)
     public static let minDirectionDwell = Duration.seconds(1)
+    /// Commercial treadmills' incline motors reach 15%.
+    public static let maxIncline = 15.0
 }
 
 /// The machine's configured motion limits. Requests beyond them are rejected, never clamped.
@@ -27,6 +29,9 @@ public struct MachineLimits: Hashable, Sendable {
     public var standstill: Speed
     /// Time a member may let go of the rails in reverse before the belt is stopped.
     public var railGrace: Duration
+    /// Steepest incline the machine's incline motor reaches, in percent; 0 for a flat machine,
+    /// which then refuses any program that asks for an incline.
+    public var maxIncline: Double = 0
 
     public init(
         maxForwardSpeed: Speed = .kmh(16), maxReverseSpeed: Speed = .kmh(4), startSpeed: Speed = .kmh(1.0),
@@ -67,6 +72,8 @@ public struct MachineLimits: Hashable, Sendable {
               "must be at least \(HardLimits.minDirectionDwell.inSeconds) s")
         check(railGrace >= .zero && railGrace <= HardLimits.maxRailGrace, "rail_grace_s",
               "must be between 0 and the hard limit of \(HardLimits.maxRailGrace.inSeconds) s")
+        check(maxIncline >= 0 && maxIncline <= HardLimits.maxIncline, "max_incline_pct",
+              "must be between 0 (no incline) and \(HardLimits.maxIncline)%, got \(maxIncline)")
         check(standstill.kmh > 0 && standstill < startSpeed, "standstill_kmh",
               "must be above 0 and below the start speed")
         return out
@@ -91,7 +98,9 @@ extension Program {
         if segments.isEmpty {
             out.append(ProgramViolation(segmentIndex: 0, line: nil, message: "the program has no segments"))
         }
+        var previous: Segment?
         for (i, s) in segments.enumerated() {
+            defer { previous = s }
             let cap = limits.maxSpeed(s.direction)
             if s.speed > cap {
                 out.append(ProgramViolation(segmentIndex: i, line: s.line,
@@ -103,6 +112,25 @@ extension Program {
             }
             if s.duration <= .zero {
                 out.append(ProgramViolation(segmentIndex: i, line: s.line, message: "duration must be above 0 s"))
+            }
+            if let incline = s.incline, incline > 0 {
+                if limits.maxIncline <= 0 {
+                    out.append(ProgramViolation(segmentIndex: i, line: s.line, message: "incline \(incline)% asked, but this machine has no incline"))
+                } else if incline > limits.maxIncline {
+                    out.append(ProgramViolation(segmentIndex: i, line: s.line,
+                        message: "incline \(incline)% is above the machine's limit of \(limits.maxIncline)%"))
+                }
+            }
+            // The belt ramps at the machine's acceleration: from the start speed after a
+            // standstill, else from the previous segment's speed. A segment too short to reach
+            // its speed would never run at the speed it promises.
+            if s.speed <= cap, s.duration > .zero {
+                let from = previous.map { $0.direction == s.direction ? $0.speed : limits.startSpeed } ?? limits.startSpeed
+                let ramp = max(0, s.speed.kmh - from.kmh) / limits.acceleration
+                if ramp > s.duration.inSeconds {
+                    out.append(ProgramViolation(segmentIndex: i, line: s.line,
+                        message: "\(Int(s.duration.inSeconds.rounded())) s is too short to reach \(s.speed) at the machine's acceleration of \(formatKmh(limits.acceleration)) km/h per s (needs \(Int(ramp.rounded(.up))) s)"))
+                }
             }
         }
         if let first = segments.first, first.direction != .forward {

@@ -11,7 +11,8 @@ public struct Program: Hashable, Sendable {
     public var name: String
     public var title: String
     public var items: [Item]
-    public let segments: [Segment]
+    /// The expanded segments. A running session may adjust its own copy (skip, extend, nudge).
+    public internal(set) var segments: [Segment]
 
     public init(name: String, title: String? = nil, items: [Item]) {
         self.name = name
@@ -35,5 +36,17 @@ public struct Program: Hashable, Sendable {
         guard total > 0 else { return 0 }
         let rev = segments.filter { $0.direction == .reverse }.reduce(0.0) { $0 + $1.duration.inSeconds }
         return rev / total
+    }
+
+    /// Time spent backwards in the program.
+    public var reverseDuration: Duration {
+        segments.filter { $0.direction == .reverse }.reduce(Duration.zero) { $0 + $1.duration }
+    }
+
+    /// Planned distance in metres, forwards and backwards, at the programmed speeds.
+    public var plannedDistance: (forward: Double, reverse: Double) {
+        var f = 0.0, r = 0.0
+        for s in segments { if s.direction == .forward { f += s.plannedDistance } else { r += s.plannedDistance } }
+        return (f, r)
     }
 }

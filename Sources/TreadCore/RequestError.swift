@@ -13,6 +13,10 @@ public enum RequestError: Error, Hashable, Sendable, CustomStringConvertible {
     case unsafeInputs(Fault)
     case causePersists(Fault)
     case nothingToReset
+    /// A session adjustment that would break a machine limit (named in the text); never clamped.
+    case speedOutOfLimits(String)
+    /// A session adjustment that cannot apply now (the last segment has no next, a step too big).
+    case adjustmentRefused(String)
 
     public var code: String {
         switch self {
@@ -28,6 +32,8 @@ public enum RequestError: Error, Hashable, Sendable, CustomStringConvertible {
         case .unsafeInputs: return "unsafe_inputs"
         case .causePersists: return "cause_persists"
         case .nothingToReset: return "nothing_to_reset"
+        case .speedOutOfLimits: return "speed_out_of_limits"
+        case .adjustmentRefused: return "adjustment_refused"
         }
     }
 
@@ -45,6 +51,8 @@ public enum RequestError: Error, Hashable, Sendable, CustomStringConvertible {
         case .unsafeInputs(let f): return "cannot start: \(f.description)"
         case .causePersists(let f): return "cannot reset while the cause persists: \(f.description)"
         case .nothingToReset: return "there is no fault to reset"
+        case .speedOutOfLimits(let why): return why
+        case .adjustmentRefused(let why): return why
         }
     }
 }

@@ -4,9 +4,10 @@
 /// belt runs in the current segment's direction, so ramps through standstill, the announced
 /// dwell and waiting for the rails never eat into a segment.
 public struct SessionRunner: Hashable, Sendable {
-    public let program: Program
-    public private(set) var index: Int = 0
-    public private(set) var segmentElapsed: Duration = .zero
+    /// The program as running: adjustments (skip, extend, nudge) change this copy only.
+    public internal(set) var program: Program
+    public internal(set) var index: Int = 0
+    public internal(set) var segmentElapsed: Duration = .zero
 
     public init(program: Program) { self.program = program }
 

@@ -12,6 +12,8 @@ public enum TreadEvent: Hashable, Sendable {
     case sessionStopped
     case faultLatched(Fault)
     case faultCleared
+    /// The member changed the running session (skip, extend, add time, nudge).
+    case sessionAdjusted(SessionAdjustment, description: String)
 
     /// A stable identifier for the socket API.
     public var kind: String {
@@ -28,6 +30,7 @@ public enum TreadEvent: Hashable, Sendable {
         case .sessionStopped: return "session_stopped"
         case .faultLatched: return "fault"
         case .faultCleared: return "fault_cleared"
+        case .sessionAdjusted: return "session_adjusted"
         }
     }
 
@@ -55,6 +58,7 @@ public enum TreadEvent: Hashable, Sendable {
         case .sessionStopped: return "session stopped"
         case .faultLatched(let f): return "fault: \(f.description)"
         case .faultCleared: return "fault reset"
+        case .sessionAdjusted(_, let what): return "session adjusted: \(what)"
         }
     }
 }

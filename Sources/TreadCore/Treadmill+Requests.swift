@@ -1,7 +1,8 @@
 /// Requests from the socket. Each either takes effect at once (its events published with the
 /// next step) or is refused with a reason; none can bypass the limits or the interlock.
 extension Treadmill {
-    public mutating func start(_ program: Program, at now: Instant) throws(RequestError) {
+    /// Starts `program`; with a `member`, the session's energy is estimated from their body mass.
+    public mutating func start(_ program: Program, member: Member? = nil, at now: Instant) throws(RequestError) {
         if let fault { throw .faulted(fault) }
         guard state == .idle else { throw .busy(state) }
         if let hard = interlock.hardStop(inputs) { throw .unsafeInputs(hard) }
@@ -17,6 +18,8 @@ extension Treadmill {
         let violations = program.violations(against: limits)
         guard violations.isEmpty else { throw .programRejected(violations) }
         session = SessionRunner(program: program)
+        self.member = member
+        tally = SessionTally(massKnown: member?.bodyMassKg != nil)
         state = .running
         pauseReason = nil
         pending.append(contentsOf: [.sessionStarted(program: program.name), .segmentStarted(index: 0, segment: program.segments[0])])

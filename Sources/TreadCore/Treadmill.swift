@@ -37,6 +37,10 @@ public struct Treadmill: Sendable {
     public internal(set) var inputs = SafetyInputs()
     public internal(set) var drive: DriveFeedback = .connecting
     public internal(set) var waitingForRails = false
+    /// The member training in the current (or last) session, if one was named.
+    public internal(set) var member: Member?
+    /// What the current (or last) session has done, measured from the belt; reset at start.
+    public internal(set) var tally = SessionTally()
     var lastStep: Instant?
     var pending: [TreadEvent] = []
     var wrongDirectionSince: Instant?
@@ -130,6 +134,7 @@ public struct Treadmill: Sendable {
         }
         if case .ready(.reverse) = planner.phase, state == .running { waitingForRails = !railsHeld } else { waitingForRails = false }
 
+        if session != nil { addToTally(dt) }
         events += creditSessionTime(dt)
         if state == .stopping, planner.phase == .stopped {
             state = .idle
@@ -151,6 +156,15 @@ public struct Treadmill: Sendable {
     private var motionTarget: MotionTarget {
         guard state == .running, let seg = session?.current else { return .stop }
         return .move(seg.direction, seg.speed)
+    }
+
+    /// Distance and energy from the belt speed the drive reports, in the direction it reports
+    /// (or, for a drive that reports none, the direction last commanded).
+    private mutating func addToTally(_ dt: Duration) {
+        guard case .online(let r) = drive, r.beltSpeed > limits.standstill else { return }
+        let direction = r.direction ?? planner.movingDirection ?? planner.lastDirection
+        tally.add(speed: r.beltSpeed, direction: direction, grade: session?.current?.grade ?? 0,
+                  massKg: member?.bodyMassKg, over: dt)
     }
 
     private mutating func creditSessionTime(_ dt: Duration) -> [TreadEvent] {

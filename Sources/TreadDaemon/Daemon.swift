@@ -25,6 +25,9 @@ public final class Daemon: @unchecked Sendable {
     private var server: SocketServer?
     private var metricsServer: MetricsServer?
     private let shelf = ProgramShelf(ProgramLibrary(empty: ""))
+    /// The workout history's writer (its own thread) and reader queue; nil without [history].
+    public let history: HistoryWriter?
+    private let historyDesk: HistoryDesk?
     /// Talks to systemd when started by it (`$NOTIFY_SOCKET`); nil otherwise.
     private(set) var notifier: ServiceNotifier?
     /// Counters and gauges for `/metrics`, also when no endpoint is configured (cheap).
@@ -70,7 +73,8 @@ public final class Daemon: @unchecked Sendable {
         let profile = config.profile, settings = config.modbus, calibration = config.calibration, limits = config.limits
         let wrap = hardware?.wrapDrive
         let metrics = self.metrics
-        self.drive = DriveLink(pollInterval: config.pollInterval, missedPolls: config.missedPolls, logger: logger,
+        self.drive = DriveLink(pollInterval: config.pollInterval, setpointLifetime: config.setpointLifetime,
+                               missedPolls: config.missedPolls, logger: logger,
                                onPoll: { metrics.recordPoll($0) }) {
             let drive = ModbusDrive(profile: profile, settings: settings, calibration: calibration,
                                     acceleration: limits.acceleration, deceleration: limits.deceleration)
@@ -80,6 +84,15 @@ public final class Daemon: @unchecked Sendable {
         safety = SafetyMonitor(lines: inputs.lines, chatter: config.chatter, gate: gate)
         self.control = ControlLoop(treadmill: Treadmill(limits: config.limits, railRule: config.railRule), safety: safety, gate: gate,
                                    enable: enable, warning: warningOutput, drive: drive, period: config.controlPeriod, logger: logger)
+        if let path = config.historyPath {
+            let writer = HistoryWriter(path: path, capacity: config.historyQueue, logger: logger)
+            history = writer
+            historyDesk = HistoryDesk(writer: writer)
+            control.attachHistory(writer)
+        } else {
+            history = nil
+            historyDesk = nil
+        }
     }
 
     public func start() throws {
@@ -94,6 +107,8 @@ public final class Daemon: @unchecked Sendable {
             drive.shutdown()
             throw DaemonError.inputs(error)
         }
+        // The history opens on its own thread; a broken database never delays the belt.
+        history?.start()
         control.start()
         let library = loadPrograms()
         shelf.replace(with: library)
@@ -110,7 +125,8 @@ public final class Daemon: @unchecked Sendable {
             control.wake()
             broadcaster.publish(ServerMessage(event: "input", message: event.message, status: control.status))
         }
-        let router = RequestRouter(control: control, shelf: shelf, inputs: inputs, broadcaster: broadcaster)
+        let workout = WorkoutRoutes(control: control, shelf: shelf, limits: config.limits, desk: historyDesk, logger: logger)
+        let router = RequestRouter(control: control, shelf: shelf, inputs: inputs, broadcaster: broadcaster, workout: workout)
         do {
             let server = try SocketServer(path: config.socketPath, group: group, router: router, hello: Hello(version: Self.version),
                                           socketGroup: config.socketGroup)
@@ -191,6 +207,7 @@ public final class Daemon: @unchecked Sendable {
         notifier?.stopping()
         inputs.stop()
         control.shutdown()
+        history?.close()
         drive.shutdown()
         enable.set(false)
         server?.close()

@@ -19,6 +19,17 @@ public enum Method: String, Codable, Sendable, CaseIterable {
     case watch
     case programsList = "programs.list"
     case simSet = "sim.set"
+    case programsShow = "programs.show"
+    case programsValidate = "programs.validate"
+    case sessionSkip = "session.skip"
+    case sessionExtend = "session.extend"
+    case sessionAddTime = "session.add_time"
+    case sessionNudge = "session.nudge"
+    case membersAdd = "members.add"
+    case membersList = "members.list"
+    case membersShow = "members.show"
+    case historyList = "history.list"
+    case historyWeekly = "history.weekly"
 }
 
 public struct ProgramSource: Codable, Hashable, Sendable {
@@ -36,14 +47,29 @@ public struct Params: Codable, Hashable, Sendable {
     /// `sim.set`: input name (rail_left, rail_right, estop, safety_key) and value.
     public var input: String?
     public var value: String?
+    /// `start`, `members.*`, `history.*`, `programs.show`: a member's name.
+    public var member: String?
+    /// `session.extend`, `session.add_time`: seconds to add.
+    public var seconds: Double?
+    /// `session.nudge`: km/h to add (negative slows down).
+    public var kmh: Double?
+    /// `members.add`.
+    public var bodyMassKg: Double?
+    public var level: String?
+    /// `history.list`: most recent sessions to return.
+    public var limit: Int?
 
     enum CodingKeys: String, CodingKey {
-        case program, input, value
+        case program, input, value, member, seconds, kmh, level, limit
         case programSource = "program_source"
+        case bodyMassKg = "body_mass_kg"
     }
 
-    public init(program: String? = nil, programSource: ProgramSource? = nil, input: String? = nil, value: String? = nil) {
+    public init(program: String? = nil, programSource: ProgramSource? = nil, input: String? = nil, value: String? = nil,
+                member: String? = nil, seconds: Double? = nil, kmh: Double? = nil, bodyMassKg: Double? = nil, level: String? = nil,
+                limit: Int? = nil) {
         self.program = program; self.programSource = programSource; self.input = input; self.value = value
+        self.member = member; self.seconds = seconds; self.kmh = kmh; self.bodyMassKg = bodyMassKg; self.level = level; self.limit = limit
     }
 }
 
@@ -89,8 +115,16 @@ public struct ResultBody: Codable, Hashable, Sendable {
     public var status: Status?
     public var programs: [ProgramSummary]?
     public var message: String?
-    public init(status: Status? = nil, programs: [ProgramSummary]? = nil, message: String? = nil) {
+    public var program: ProgramDetail?
+    public var members: [MemberInfo]?
+    public var sessions: [SessionInfo]?
+    public var weeks: [WeekTotals]?
+    /// `start`: training-load warnings (the session starts all the same).
+    public var warnings: [String]?
+    public init(status: Status? = nil, programs: [ProgramSummary]? = nil, message: String? = nil, program: ProgramDetail? = nil,
+                members: [MemberInfo]? = nil, weeks: [WeekTotals]? = nil) {
         self.status = status; self.programs = programs; self.message = message
+        self.program = program; self.members = members; self.weeks = weeks
     }
 }
 

@@ -22,6 +22,19 @@ public struct Status: Codable, Hashable, Sendable {
         public init(direction: String, speedKmh: Double, inS: Double) { self.direction = direction; self.speedKmh = speedKmh; self.inS = inS }
     }
 
+    /// The history database's writer: `ok`, `starting` or `failing` (with the error); records
+    /// waiting and records dropped because the buffer was full. The belt never waits on it.
+    public struct HistoryInfo: Codable, Hashable, Sendable {
+        public var state: String
+        public var path: String
+        public var error: String?
+        public var pending: Int
+        public var dropped: Int
+        public init(state: String, path: String, error: String? = nil, pending: Int = 0, dropped: Int = 0) {
+            self.state = state; self.path = path; self.error = error; self.pending = pending; self.dropped = dropped
+        }
+    }
+
     /// idle, running, paused, stopping, fault.
     public var state: String
     public var program: String?
@@ -53,6 +66,15 @@ public struct Status: Codable, Hashable, Sendable {
     /// "connecting", "online" or "offline".
     public var drive: String
     public var fault: FaultInfo?
+    /// The member training, when the session was started for one.
+    public var member: String?
+    /// Distance of the current (or last) session, measured from the belt, in metres.
+    public var distanceForwardM: Double?
+    public var distanceReverseM: Double?
+    /// Estimated energy (ACSM equations, backwards x1.3); needs the member's body mass. An estimate.
+    public var energyKcalEstimate: Double?
+    /// Nil when treadd keeps no history.
+    public var history: HistoryInfo?
 
     enum CodingKeys: String, CodingKey {
         case state, program, direction, phase, notice, rails, estop, enable, drive, fault, next
@@ -67,6 +89,10 @@ public struct Status: Codable, Hashable, Sendable {
         case segmentRemainingS = "segment_remaining_s"
         case pauseReason = "pause_reason"
         case safetyKey = "safety_key"
+        case member, history
+        case distanceForwardM = "distance_forward_m"
+        case distanceReverseM = "distance_reverse_m"
+        case energyKcalEstimate = "energy_kcal_estimate"
     }
 
     /// Absent values are written as `null`, never left out, so clients can rely on every key.
@@ -94,6 +120,11 @@ public struct Status: Codable, Hashable, Sendable {
         try c.encode(enable, forKey: .enable)
         try c.encode(drive, forKey: .drive)
         try c.encode(fault, forKey: .fault)
+        try c.encode(member, forKey: .member)
+        try c.encode(distanceForwardM, forKey: .distanceForwardM)
+        try c.encode(distanceReverseM, forKey: .distanceReverseM)
+        try c.encode(energyKcalEstimate, forKey: .energyKcalEstimate)
+        try c.encode(history, forKey: .history)
     }
 
     public init(state: String, program: String? = nil, programTitle: String? = nil, segmentIndex: Int? = nil, segmentCount: Int? = nil,

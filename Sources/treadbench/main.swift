@@ -17,18 +17,20 @@ func progress(_ line: String) {
 }
 
 /// First line of a command's output (stdout and stderr), or "unknown".
+///
+/// popen/pclose rather than Foundation's Process: Process.waitUntilExit was seen to hang for
+/// minutes in the VM lane's emulated guest, and pclose is a plain waitpid.
 func firstLine(_ arguments: [String]) -> String {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = arguments
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = out
-    guard (try? p.run()) != nil else { return "unknown" }
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    let line = String(decoding: data, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
-    return p.terminationStatus == 0 && !line.isEmpty ? line.trimmingCharacters(in: .whitespaces) : "unknown"
+    let command = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ") + " 2>&1"
+    guard let pipe = popen(command, "r") else { return "unknown" }
+    var output = ""
+    var buffer = [CChar](repeating: 0, count: 512)
+    while fgets(&buffer, Int32(buffer.count), pipe) != nil {
+        output += String(cString: buffer)
+    }
+    let status = pclose(pipe)
+    let line = output.split(separator: "\n").first.map(String.init) ?? ""
+    return status == 0 && !line.isEmpty ? line.trimmingCharacters(in: .whitespaces) : "unknown"
 }
 
 struct Treadbench: ParsableCommand {
@@ -37,7 +39,7 @@ struct Treadbench: ParsableCommand {
         abstract: "Benchmarks against a running treadsim: the drive layer (the default), or the interlock's reaction latency.",
         discussion: "`treadbench --port ...` runs the drive benchmark, as scripts/bench-drive.sh calls it; "
             + "`treadbench interlock --port ...` (scripts/bench-interlock.sh) the interlock one. See docs/benchmarks.md.",
-        subcommands: [DriveBench.self, InterlockBench.self],
+        subcommands: [DriveBench.self, InterlockBench.self, HistoryBench.self],
         defaultSubcommand: DriveBench.self)
 }
 

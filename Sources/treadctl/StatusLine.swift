@@ -9,6 +9,7 @@ enum StatusLine {
         parts.append("target \(kmh(s.targetSpeedKmh)) belt \(kmh(s.beltSpeedKmh)) km/h")
         if s.program != nil { parts.append("elapsed \(clock(s.elapsedS)) left \(clock(s.remainingS))") }
         parts.append("rails L:\(s.rails.left) R:\(s.rails.right)")
+        parts += workoutParts(s)
         if let f = s.fault { parts.append("FAULT \(f.code): \(f.message)") } else if let n = s.notice { parts.append(n) }
         return parts.joined(separator: " | ")
     }

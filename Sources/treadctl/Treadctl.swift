@@ -16,7 +16,8 @@ struct Treadctl: ParsableCommand {
               treadctl sim set rail_left=held
             """,
         subcommands: [Start.self, Stop.self, Pause.self, Resume.self, Reset.self, StatusCommand.self, Watch.self,
-                      Programs.self, Sim.self])
+                      Programs.self, Sim.self,
+                      Skip.self, Extend.self, AddTime.self, Faster.self, Slower.self, Members.self, History.self, Plan.self])
 
     /// `watch` and `--follow` run until interrupted; a parent that started treadctl with
     /// SIGINT/SIGTERM blocked must still be able to end it.

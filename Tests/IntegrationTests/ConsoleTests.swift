@@ -93,6 +93,9 @@ struct ConsoleTests {
         try events.awaitStatus("belt up to speed in reverse") { $0.direction == "reverse" && $0.beltSpeedKmh >= 1.9 }
         try await page.waitFor("reverse arrow", "document.getElementById('arrow').dataset.direction === 'reverse' && document.getElementById('countdown').hidden ? 'yes' : ''")
         try await Self.capture(page, "running-reverse", also: "#arrow", into: &shots)
+        // In a session treadd reports the distance (energy needs a member's mass): shown, labelled.
+        let estimates = try await page.waitFor("distance estimate shown", "(() => { const e = document.getElementById('estimates'); return e.hidden ? '' : e.innerText })()")
+        #expect(estimates.contains("Estimates") && estimates.contains("km"), "estimates: \(estimates)")
 
         // A rail let go in reverse: the loud warning, then the pause it leads to.
         _ = try rig.ctlChecked("sim", "set", "rail_left=released")
@@ -149,8 +152,7 @@ struct ConsoleTests {
         #expect(try await page.evaluate("document.getElementById('btn-start').disabled") as? Bool == true, "no start while treadd is down")
 
         // treadd comes back (idle, as a restarted daemon always is): the page reconnects by itself.
-        rig.daemon = try ManagedProcess(Binaries.path("treadd"), ["--config", rig.dir + "/treadd.toml"])
-        try rig.daemon.waitForLine("treadd ready again") { $0.contains("treadd ready") }
+        try rig.restartDaemon()
         let state = try await page.waitFor("reconnected", connected)
         #expect(state == "idle" || state == "fault", "a restarted treadd starts idle (or faulted, if its drive is not answering), never running: \(state)")
         #expect(browser.devtools.pageExceptions.isEmpty, "page script errors: \(browser.devtools.pageExceptions)")

@@ -128,6 +128,8 @@ import TreadHardware
         BadValue("limits", "rails", "rails = \"one\""),
         BadValue("drive", "unit", "unit = 0"),
         BadValue("belt", "kmh_per_hz", "kmh_per_hz = 0"),
+        BadValue("drive", "setpoint_lifetime_ms", "setpoint_lifetime_ms = 5000"),
+        BadValue("drive", "setpoint_lifetime_ms", "setpoint_lifetime_ms = 100"),  // under 3 control periods at 25 Hz
     ]
 
     @Test(arguments: badValues)
@@ -147,6 +149,13 @@ import TreadHardware
         try t.set("poll_ms", in: "drive", to: "poll_ms = 166")
         let c = try DaemonConfig.parse(t.text, file: "treadd.toml")
         #expect(c.pollInterval == .milliseconds(166))
+    }
+
+    @Test func setpointLifetimeReachesTheConfig() throws {
+        var t = try demo()
+        #expect(try DaemonConfig.parse(t.text, file: "treadd.toml").setpointLifetime == .milliseconds(300))
+        try t.set("setpoint_lifetime_ms", in: "drive", to: "setpoint_lifetime_ms = 750")
+        #expect(try DaemonConfig.parse(t.text, file: "treadd.toml").setpointLifetime == .milliseconds(750))
     }
 
     @Test func unknownKeyIsRefused() throws {

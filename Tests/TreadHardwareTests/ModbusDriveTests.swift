@@ -23,6 +23,31 @@ import Glibc
         ModbusDrive(profile: profile, settings: settings, calibration: calibration, acceleration: acceleration, deceleration: deceleration)
     }
 
+    /// A reply that comes after the response timeout must not be read as the next request's
+    /// (libmodbus would then stay one reply behind, and the link fail poll after poll).
+    @Test func aReplyThatComesAfterTheTimeoutIsNeverTakenForTheNextRequest() throws {
+        let sim = try SimulatorHarness(profile: profile)
+        defer { try? sim.stop() }
+        var settings = sim.settings
+        settings.responseTimeout = .milliseconds(100)
+        let d = drive(settings)
+        defer { d.disconnect() }
+        try d.connect()
+        #expect(try d.readReport().fault == nil)
+
+        #expect(sim.paused { $0.control("late 400") } == "ok")
+        #expect(throws: DriveError.self) { _ = try d.readReport() }
+        #expect(sim.paused { $0.control("late off") } == "ok")
+        #expect(sim.paused { $0.control("trip 16") } == "ok")
+        // The late reply has been sent (or dropped with its connection) before the next read.
+        #expect(eventually { sim.paused { $0.pendingReplies } == 0 })
+
+        for _ in 0..<3 {
+            let report = try d.readReport()
+            #expect(report.fault?.code == 16, "a stale reply: \(report)")
+        }
+    }
+
     @Test func connectWritesTheSafetyParametersBeforeAnyRunCommand() throws {
         let sim = try SimulatorHarness(profile: profile)
         defer { try? sim.stop() }

@@ -26,7 +26,18 @@ import TreadProtocol
         #expect(line == golden.trimmingCharacters(in: .newlines), "wire format of \(name) changed", sourceLocation: sourceLocation)
     }
 
-    static let fullStatus = Status(
+    static let fullStatus: Status = {
+        var s = fullStatusWithoutWorkout
+        s.member = "anna"
+        s.distanceForwardM = 1520.4
+        s.distanceReverseM = 210.5
+        s.energyKcalEstimate = 88.2
+        s.history = .init(state: "failing", path: "/var/lib/treadd/history.sqlite", error: "history database /var/lib/treadd/history.sqlite: disk full",
+                          pending: 12, dropped: 0)
+        return s
+    }()
+
+    static let fullStatusWithoutWorkout = Status(
         state: "running", program: "week1-first-steps", programTitle: "Week 1: first steps backwards (6% reverse)",
         segmentIndex: 2, segmentCount: 8, direction: "reverse", segmentDirection: "reverse",
         targetSpeedKmh: 2, beltSpeedKmh: 1.5, elapsedS: 312.5, remainingS: 1487.5, segmentRemainingS: 23.5,
@@ -50,9 +61,10 @@ import TreadProtocol
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         let full = try #require(try JSONSerialization.jsonObject(with: Data(LineCoding.encode(Self.fullStatus).utf8)) as? [String: Any])
         #expect(Set(object.keys) == Set(full.keys), "every key is always present")
-        #expect(object.count == 22)
+        #expect(object.count == 27)
         for key in ["program", "program_title", "segment_index", "segment_count", "segment_direction", "segment_remaining_s",
-                    "next", "notice", "pause_reason", "fault"] {
+                    "next", "notice", "pause_reason", "fault", "member", "distance_forward_m", "distance_reverse_m",
+                    "energy_kcal_estimate", "history"] {
             #expect(object[key] is NSNull, "\(key) should be null")
         }
         #expect(!line.contains("\n"), "one line")

@@ -10,6 +10,7 @@ BUILD_PATH=${BUILD_PATH:-.build}
 swift build --scratch-path "$BUILD_PATH" --product treadd >&2
 swift build --scratch-path "$BUILD_PATH" --product treadctl >&2
 swift build --scratch-path "$BUILD_PATH" --product treadsim >&2
+swift build --scratch-path "$BUILD_PATH" --product treadbench >&2   # the in-process figure, for the ratio
 BIN=$(readlink -f "$(swift build --scratch-path "$BUILD_PATH" --show-bin-path)")
 mkdir -p "$BUILD_PATH/vm"
 gcc -O2 -Wall -o "$BUILD_PATH/vm/edge_latency" scripts/vm/edge_latency.c

@@ -6,7 +6,8 @@
 #
 # Usage: scripts/vm/run.sh GUEST_SCRIPT [args...]
 #   GUEST_SCRIPT runs as root in the guest, in the host's current directory, through its #!
-#   line if it is executable, else with bash. The host's environment is not passed on.
+#   line if it is executable, else with bash. The host's environment is not passed on,
+#   except TREADD_VM_SAMPLES, TREADD_VM_BENCH_EDGES and TREADD_VM_DIAGNOSE (interlock.sh's).
 # Environment:
 #   TREADD_VM_TIMEOUT  overall time limit in seconds, boot included (default 900)
 #   TREADD_VM_KVM      auto (default: use /dev/kvm only if QEMU can start a KVM guest), 0, 1
@@ -70,7 +71,12 @@ log=${TREADD_VM_LOG:-$(mktemp /tmp/treadd-vm-XXXXXX.log)}
 : >"$log"
 entry=$VM_DIR/guest-entry.sh
 # vng --exec takes one shell command line; quote every word.
-cmd=$(printf '%q ' bash "$entry" "$script" "$@")
+# The guest scripts' own settings are passed on (the rest of the host's environment is not).
+guest_env=()
+for v in TREADD_VM_SAMPLES TREADD_VM_BENCH_EDGES TREADD_VM_DIAGNOSE; do
+  [ -z "${!v:-}" ] || guest_env+=("$v=${!v}")
+done
+cmd=$(printf '%q ' env "${guest_env[@]}" bash "$entry" "$script" "$@")
 
 vm_log "booting $(basename "$(dirname "$image")") (${kvm_args[*]:-kvm}, $cpus CPUs, $memory, timeout ${timeout_s}s): $script $*"
 t0=$(date +%s)

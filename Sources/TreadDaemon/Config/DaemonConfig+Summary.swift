@@ -10,6 +10,7 @@ extension DaemonConfig {
         control rate:      \(controlHz) Hz
         drive:             \(profile.name) (\(profilePath))
         transport:         \(modbus.transport), unit \(modbus.unit), poll every \(Int(pollInterval.inSeconds * 1000)) ms
+        setpoint lifetime: \(Int(setpointLifetime.inSeconds * 1000)) ms (the drive thread stops the drive if the loop stops renewing it)
         drive comm-loss:   \(profile.commLossTimeout.inSeconds) s, then \(profile.commLossAction)
         belt:              \(calibration.kmhPerHz) km/h per Hz
         forward max:       \(limits.maxForwardSpeed)
@@ -20,6 +21,8 @@ extension DaemonConfig {
         rail grace:        \(limits.railGrace.inSeconds) s (hard limit \(HardLimits.maxRailGrace.inSeconds) s), rails: \(railRule.rawValue)
         inputs:            \(inputs.rawValue)
         metrics:           \(metrics.map { "http://\($0)/metrics" } ?? "off")
+        history:           \(historyPath ?? "off") (queue \(historyQueue))
+        incline max:       \(limits.maxIncline == 0 ? "no incline" : "\(limits.maxIncline)%")
         """ + ioSummary
     }
 

@@ -13,7 +13,7 @@ extension DaemonConfig {
 
     public static func parse(_ text: String, file: String) throws(FileError) -> DaemonConfig {
         let root = try TOMLDocument(text: text, file: file).root
-        try root.rejectUnknownKeys(["daemon", "drive", "belt", "limits", "inputs", "io", "metrics"])
+        try root.rejectUnknownKeys(["daemon", "drive", "belt", "limits", "inputs", "io", "metrics", "history"])
         let base = (file as NSString).deletingLastPathComponent
         func resolve(_ p: String) -> String {
             p.hasPrefix("/") ? p : ((base.isEmpty ? "." : base) as NSString).appendingPathComponent(p)
@@ -29,7 +29,8 @@ extension DaemonConfig {
 
         let drive = try root.required("drive", root.section)
         try drive.rejectUnknownKeys(["profile", "transport", "host", "port", "unit", "device", "baud", "parity", "data_bits", "stop_bits",
-                                     "rs485", "rts", "poll_ms", "response_timeout_ms", "byte_timeout_ms", "missed_polls"])
+                                     "rs485", "rts", "poll_ms", "response_timeout_ms", "byte_timeout_ms", "missed_polls",
+                                     "setpoint_lifetime_ms"])
         let profilePath = resolve(try drive.required("profile", drive.string))
         let profile: DriveProfile
         do { profile = try DriveProfile.load(path: profilePath) } catch {
@@ -77,6 +78,11 @@ extension DaemonConfig {
         guard (1...1000).contains(byteTimeoutMs) else { throw drive.error("byte_timeout_ms", "must be 1...1000, got \(byteTimeoutMs)") }
         let missedPolls = try drive.int("missed_polls") ?? 3
         guard (1...20).contains(missedPolls) else { throw drive.error("missed_polls", "must be 1...20, got \(missedPolls)") }
+        let lifetimeMs = try drive.int("setpoint_lifetime_ms") ?? 300
+        let controlPeriodMs = 1000 / hz
+        guard (100...1000).contains(lifetimeMs), Double(lifetimeMs) >= 3 * controlPeriodMs else {
+            throw drive.error("setpoint_lifetime_ms", "must be 100...1000 and at least three control periods (\(Int((3 * controlPeriodMs).rounded(.up))) ms), got \(lifetimeMs)")
+        }
 
         let belt = try root.required("belt", root.section)
         try belt.rejectUnknownKeys(["kmh_per_hz"])
@@ -85,9 +91,9 @@ extension DaemonConfig {
 
         let limitsSection = try root.required("limits", root.section)
         try limitsSection.rejectUnknownKeys(["max_forward_kmh", "max_reverse_kmh", "start_kmh", "accel_kmh_per_s", "decel_kmh_per_s",
-                                             "direction_dwell_s", "standstill_kmh", "rail_grace_s", "rails"])
+                                             "direction_dwell_s", "standstill_kmh", "rail_grace_s", "rails", "max_incline_pct"])
         let d = MachineLimits()
-        let limits = MachineLimits(
+        var limits = MachineLimits(
             maxForwardSpeed: .kmh(try limitsSection.double("max_forward_kmh") ?? d.maxForwardSpeed.kmh),
             maxReverseSpeed: .kmh(try limitsSection.double("max_reverse_kmh") ?? d.maxReverseSpeed.kmh),
             startSpeed: .kmh(try limitsSection.double("start_kmh") ?? d.startSpeed.kmh),
@@ -96,6 +102,7 @@ extension DaemonConfig {
             directionDwell: .fractionalSeconds(try limitsSection.double("direction_dwell_s") ?? d.directionDwell.inSeconds),
             standstill: .kmh(try limitsSection.double("standstill_kmh") ?? d.standstill.kmh),
             railGrace: .fractionalSeconds(try limitsSection.double("rail_grace_s") ?? d.railGrace.inSeconds))
+        limits.maxIncline = try limitsSection.double("max_incline_pct") ?? 0
         if let v = limits.violations().first { throw limitsSection.error(v.key, v.message) }
         let beltMax = BeltCalibration(kmhPerHz: kmhPerHz).speed(hz: profile.maxFrequencyHz)
         if limits.maxForwardSpeed > beltMax {
@@ -131,13 +138,23 @@ extension DaemonConfig {
             do { metrics = try MetricsEndpoint(parsing: listen) } catch { throw metricsSection.error("listen", error.description) }
         }
 
+        let historySection = try root.section("history")
+        try historySection?.rejectUnknownKeys(["path", "queue"])
+        let historyText = try historySection?.string("path") ?? "/var/lib/treadd/history.sqlite"
+        let historyPath = historyText.isEmpty ? "" : resolve(historyText)
+        let historyQueue = try historySection?.int("queue") ?? 4096
+        guard (16...1_000_000).contains(historyQueue) else { throw historySection!.error("queue", "must be 16...1000000, got \(historyQueue)") }
+
         var config = DaemonConfig(
             file: file, socketPath: socket, programsDirectory: programs, controlHz: hz, profilePath: profilePath, profile: profile,
             modbus: ModbusSettings(transport: transport, unit: unit, responseTimeout: .milliseconds(timeoutMs), byteTimeout: .milliseconds(byteTimeoutMs)),
             pollInterval: .milliseconds(pollMs), missedPolls: missedPolls, calibration: BeltCalibration(kmhPerHz: kmhPerHz), limits: limits,
             railRule: railRule, inputs: source, initialInputs: .ready, io: io, simulatedFrontZone: simulatedFrontZone)
         config.socketGroup = socketGroup.isEmpty ? nil : socketGroup
+        config.setpointLifetime = .milliseconds(lifetimeMs)
         config.metrics = metrics
+        config.historyPath = historyPath.isEmpty ? nil : historyPath
+        config.historyQueue = historyQueue
         return config
     }
 }

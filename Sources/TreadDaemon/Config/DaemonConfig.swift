@@ -19,6 +19,9 @@ public struct DaemonConfig: Sendable {
     public var pollInterval: Duration
     /// Consecutive failed polls that make the drive offline (a latched fault).
     public var missedPolls: Int
+    /// How long the drive thread keeps a run setpoint the control loop has not renewed; after
+    /// that it stops the drive itself (a stalled loop must not leave the belt running).
+    public var setpointLifetime: Duration = .milliseconds(300)
     public var calibration: BeltCalibration
     public var limits: MachineLimits
     public var railRule: Interlock.RailRule
@@ -30,6 +33,10 @@ public struct DaemonConfig: Sendable {
     public var simulatedFrontZone: Bool = false
     /// Where Prometheus scrapes `/metrics`; nil (the default) serves no metrics.
     public var metrics: MetricsEndpoint? = nil
+    /// The workout history database ([history] path); nil keeps no history.
+    public var historyPath: String? = nil
+    /// Records the history writer may hold before it drops new ones (counted, never blocking).
+    public var historyQueue: Int = 4096
 
     /// The lines the machine reads.
     public var inputLines: Set<InputLine> {

@@ -16,7 +16,18 @@ import TreadProtocol
 public final class ControlLoop: @unchecked Sendable {
     public enum Command: Sendable {
         case start(Program)
+        /// A start for a member: their body mass for the energy estimate, and the training-load
+        /// warnings the history gave (recorded with the session).
+        case startSession(Program, SessionContext)
+        case adjust(SessionAdjustment)
         case stop, pause, resume, reset
+    }
+
+    /// What the daemon knows about a session before it starts, gathered off the control thread.
+    public struct SessionContext: Sendable {
+        public var member: Member?
+        public var warnings: [TrainingLoad.Warning]
+        public init(member: Member?, warnings: [TrainingLoad.Warning] = []) { self.member = member; self.warnings = warnings }
     }
 
     public typealias Reply = @Sendable (Result<Void, RequestError>) -> Void
@@ -42,6 +53,9 @@ public final class ControlLoop: @unchecked Sendable {
     private struct Sink: Sendable { let send: @Sendable (ServerMessage) -> Void }
     private let publishSink: Mutex<Sink?> = Mutex(nil)
     private let ticks = Atomic<Int>(0)
+    /// Set before `start()`; used only on the control thread afterwards.
+    private var recorder: HistoryRecorder?
+    private var history: HistoryWriter?
     /// Test-only: while set, the loop holds between ticks as a hung loop would (see `stallForTesting`).
     private let stallRequested = Atomic<Bool>(false)
     private let stallHeld = Atomic<Bool>(false)
@@ -79,6 +93,13 @@ public final class ControlLoop: @unchecked Sendable {
     }
 
     var isStalledForTesting: Bool { stallHeld.load(ordering: .relaxed) }
+
+    /// Records sessions into `writer` (through a bounded buffer; the loop never waits on it).
+    /// Call before `start()`.
+    public func attachHistory(_ writer: HistoryWriter) {
+        history = writer
+        recorder = HistoryRecorder(writer: writer)
+    }
 
     public func submit(_ command: Command, reply: @escaping Reply) {
         cond.lock()
@@ -139,11 +160,15 @@ public final class ControlLoop: @unchecked Sendable {
             treadmill.observe(inputs: readings, drive: feedback)
             for (command, reply) in pending { reply(apply(command, at: now)) }
             let commands = treadmill.step(inputs: readings, drive: feedback, at: now)
+            recorder?.observe(commands.events, treadmill)
             gate.apply(commands, latched: treadmill.state == .fault, seen: trips)
             warning?.set(treadmill.interlock.releasedSince != nil)
             ticks.add(1, ordering: .relaxed)
 
-            let status = treadmill.statusSnapshot(enable: enable.isEnergised, at: now)
+            var status = treadmill.statusSnapshot(enable: enable.isEnergised, at: now)
+            if let h = history?.health {
+                status.history = Status.HistoryInfo(state: h.state, path: h.path, error: h.error, pending: h.pending, dropped: h.dropped)
+            }
             latest.withLock { $0 = status }
             let sink = publishSink.withLock { $0 }?.send
             for e in commands.events {
@@ -173,6 +198,10 @@ public final class ControlLoop: @unchecked Sendable {
         do throws(RequestError) {
             switch command {
             case .start(let p): try treadmill.start(p, at: now)
+            case .startSession(let p, let context):
+                try treadmill.start(p, member: context.member, at: now)
+                recorder?.willStart(warnings: context.warnings)
+            case .adjust(let a): try treadmill.adjust(a, at: now)
             case .stop: try treadmill.stop(at: now)
             case .pause: try treadmill.pause(at: now)
             case .resume: try treadmill.resume(at: now)

@@ -36,6 +36,12 @@ extension Treadmill {
         }
         s.fault = fault.map { .init(code: $0.code, message: $0.description) }
         s.notice = notice(at: now)
+        if session != nil || tally.movingTime > .zero {
+            s.member = member?.name
+            s.distanceForwardM = (tally.forwardDistance * 10).rounded() / 10
+            s.distanceReverseM = (tally.reverseDistance * 10).rounded() / 10
+            s.energyKcalEstimate = tally.energy.map { ($0.kcal * 10).rounded() / 10 }
+        }
         return s
     }
 

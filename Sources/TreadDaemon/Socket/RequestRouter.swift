@@ -10,12 +10,15 @@ final class RequestRouter: Sendable {
     private let shelf: ProgramShelf
     private let inputs: SafetyInputSource
     private let broadcaster: Broadcaster
+    /// Programs in detail, members, history and session adjustments (issue 7).
+    private let workout: WorkoutRoutes?
 
-    init(control: ControlLoop, shelf: ProgramShelf, inputs: SafetyInputSource, broadcaster: Broadcaster) {
+    init(control: ControlLoop, shelf: ProgramShelf, inputs: SafetyInputSource, broadcaster: Broadcaster, workout: WorkoutRoutes? = nil) {
         self.control = control
         self.shelf = shelf
         self.inputs = inputs
         self.broadcaster = broadcaster
+        self.workout = workout
     }
 
     func handle(_ request: Request, channel: Channel, reply: @escaping @Sendable (ServerMessage) -> Void) {
@@ -47,11 +50,19 @@ final class RequestRouter: Sendable {
                 reply(.failure(id, code: "bad_request", "\(error)"))
                 return
             }
+            if let member = params.member, let workout {
+                workout.start(program, member: member, id: id, reply: reply)
+                return
+            }
             submit(.start(program), id: id, reply: reply, ok: "started \(program.name)")
         case .stop: submit(.stop, id: id, reply: reply, ok: "stopping")
         case .pause: submit(.pause, id: id, reply: reply, ok: "paused")
         case .resume: submit(.resume, id: id, reply: reply, ok: "resumed")
         case .reset: submit(.reset, id: id, reply: reply, ok: "fault reset")
+        case .programsShow, .programsValidate, .sessionSkip, .sessionExtend, .sessionAddTime, .sessionNudge,
+             .membersAdd, .membersList, .membersShow, .historyList, .historyWeekly:
+            guard let workout else { return reply(.failure(id, code: "unknown_method", "'\(method.rawValue)' is not available")) }
+            workout.handle(method, params, id: id, reply: reply)
         case .simSet:
             guard let sim = inputs as? SimulatedInputs else {
                 reply(.failure(id, code: "not_simulated", "sim.set is refused: this treadmill's inputs are real, not simulated"))

@@ -7,6 +7,9 @@ final class ModbusConnection {
     private let ctx: OpaquePointer
     let settings: ModbusSettings
     private(set) var isConnected = false
+    /// The last transaction failed, so its reply may still be on its way: drop whatever has
+    /// arrived before the next request, or it would be read as that request's reply.
+    private var unsettled = false
 
     init(_ settings: ModbusSettings) throws(ModbusError) {
         self.settings = settings
@@ -63,6 +66,7 @@ final class ModbusConnection {
 
     func readRegisters(_ address: UInt16, count: Int) throws(ModbusError) -> [UInt16] {
         var out = [UInt16](repeating: 0, count: count)
+        settle()
         cmodbus_clear_errno()
         let n = out.withUnsafeMutableBufferPointer { modbus_read_registers(ctx, Int32(address), Int32(count), $0.baseAddress) }
         guard n == count else { throw failure() }
@@ -71,6 +75,7 @@ final class ModbusConnection {
 
     /// Reads `buffer.count` registers into an existing buffer, allocating nothing.
     func readRegisters(_ address: UInt16, into buffer: inout [UInt16]) throws(ModbusError) {
+        settle()
         cmodbus_clear_errno()
         let count = buffer.count
         let n = buffer.withUnsafeMutableBufferPointer { modbus_read_registers(ctx, Int32(address), Int32(count), $0.baseAddress) }
@@ -78,6 +83,7 @@ final class ModbusConnection {
     }
 
     func writeRegister(_ address: UInt16, _ value: UInt16, function: DriveProfile.WriteFunction) throws(ModbusError) {
+        settle()
         cmodbus_clear_errno()
         let ok: Bool
         switch function {
@@ -93,12 +99,32 @@ final class ModbusConnection {
     /// Classifies the failure; after a lost link libmodbus needs the socket closed and reopened.
     private func failure() -> ModbusError {
         let e = ModbusError.fromErrno()
-        if e.needsReconnect { close() }
-        // A timeout or garbage may leave half a frame in the buffer; drop it so the next reply lines up.
-        if case .badCRC = e { modbus_flush(ctx) }
-        // A reply that arrives after the timeout must not be taken for the next one's.
-        if case .timeout = e { modbus_flush(ctx) }
-        if case .invalidResponse = e { modbus_flush(ctx) }
+        if e.needsReconnect {
+            close()
+            return e
+        }
+        switch e {
+        case .timeout, .invalidResponse, .badCRC:
+            // A reply that comes after the timeout must never be taken for the next request's.
+            // Over TCP a fresh socket guarantees it (a late reply dies with the old one; the
+            // drive keeps its parameters, so nothing is commissioned again). On a serial line
+            // there is no socket to drop: flush now and again before the next request.
+            if case .tcp = settings.transport {
+                modbus_close(ctx)
+                if modbus_connect(ctx) != 0 { isConnected = false }
+            } else {
+                modbus_flush(ctx)
+                unsettled = true
+            }
+        case .exception, .connectionLost, .connectFailed, .invalidSettings:
+            break
+        }
         return e
+    }
+
+    private func settle() {
+        guard unsettled else { return }
+        unsettled = false
+        modbus_flush(ctx)
     }
 }

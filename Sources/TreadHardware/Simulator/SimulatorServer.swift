@@ -125,6 +125,8 @@ public final class SimulatorServer {
     /// libmodbus writes answers into [0]; they are read back from [1].
     private var capture: [Int32] = [-1, -1]
     private var pending: [PendingReply] = []
+    /// Replies held back by a `late` injection and not yet sent.
+    public var pendingReplies: Int { pending.count }
     private var controlListen: Int32 = -1
     private var controlClients: [ControlClient] = []
 

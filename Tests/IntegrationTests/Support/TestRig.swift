@@ -104,6 +104,8 @@ final class TestRig {
             rail_grace_s = 1.0
             [inputs]
             source = "simulated"
+            [history]
+            path = "history.sqlite"
             """
         try config.write(toFile: dir + "/treadd.toml", atomically: true, encoding: .utf8)
         daemon = try ManagedProcess(Binaries.path("treadd"), ["--config", dir + "/treadd.toml"], environment: environment)

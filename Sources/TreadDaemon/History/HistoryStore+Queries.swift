@@ -1,0 +1,117 @@
+import Foundation
+import GRDB
+import TreadCore
+import TreadProtocol
+
+/// Reads and member edits. Called from the history desk's queue only (they touch the disk).
+extension HistoryStore {
+    public func addMember(_ m: Member, at now: Double = Date().timeIntervalSince1970) throws(HistoryQueryError) {
+        try run { db in
+            if try Row.fetchOne(db, sql: "SELECT 1 FROM members WHERE name = ?", arguments: [m.name]) != nil {
+                throw HistoryQueryError.member(.exists(m.name))
+            }
+            try db.execute(sql: "INSERT INTO members (name, body_mass_kg, level, created_at) VALUES (?, ?, ?, ?)",
+                           arguments: [m.name, m.bodyMassKg, m.level.rawValue, now])
+        }
+    }
+
+    public func members() throws(HistoryQueryError) -> [Member] {
+        try run { db in
+            try Row.fetchAll(db, sql: "SELECT name, body_mass_kg, level FROM members ORDER BY name COLLATE NOCASE").compactMap { r in
+                try? Member(name: r["name"], bodyMassKg: r["body_mass_kg"], level: Member.Level(rawValue: r["level"]) ?? .beginner)
+            }
+        }
+    }
+
+    /// The member of that name (case-insensitive), or `unknown` listing the known ones.
+    public func member(named name: String) throws(HistoryQueryError) -> Member {
+        let all = try members()
+        if let m = all.first(where: { $0.name.lowercased() == name.lowercased() }) { return m }
+        throw .member(.unknown(name, known: all.map(\.name)))
+    }
+
+    /// Training time of the last 7 days and the 7 before, and the longest session of the last 30.
+    public func recentLoad(member: String, now: Double = Date().timeIntervalSince1970) throws(HistoryQueryError) -> TrainingLoad.Recent {
+        try run { db in
+            let week = 7 * 86400.0
+            func sum(_ from: Double, _ to: Double) throws -> Double {
+                try Double.fetchOne(db, sql: """
+                    SELECT COALESCE(SUM(forward_s + reverse_s), 0) FROM sessions
+                    WHERE member = ? COLLATE NOCASE AND started_at >= ? AND started_at < ?
+                    """, arguments: [member, from, to]) ?? 0
+            }
+            let longest = try Double.fetchOne(db, sql: """
+                SELECT MAX(forward_s + reverse_s) FROM sessions WHERE member = ? COLLATE NOCASE AND started_at >= ?
+                """, arguments: [member, now - TrainingLoad.recentWindow.inSeconds])
+            return TrainingLoad.Recent(thisWeek: .fractionalSeconds(try sum(now - week, now + 1)),
+                                       lastWeek: .fractionalSeconds(try sum(now - 2 * week, now - week)),
+                                       longestRecent: longest.map { .fractionalSeconds($0) })
+        }
+    }
+
+    public func sessions(member: String?, limit: Int) throws(HistoryQueryError) -> [SessionInfo] {
+        try run { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT s.*, (SELECT COUNT(*) FROM segments g WHERE g.session_id = s.id) AS segment_count
+                FROM sessions s WHERE (? IS NULL OR s.member = ? COLLATE NOCASE)
+                ORDER BY s.started_at DESC LIMIT ?
+                """, arguments: [member, member, limit])
+            return try rows.map { r in
+                let id: String = r["id"]
+                let notes = try Row.fetchAll(db, sql: "SELECT kind, message FROM session_events WHERE session_id = ? ORDER BY id",
+                                             arguments: [id]).map { "\($0["kind"] as String): \($0["message"] as String)" }
+                return SessionInfo(id: id, program: r["program"], member: r["member"], startedAt: r["started_at"], endedAt: r["ended_at"],
+                                   outcome: r["outcome"], plannedS: r["planned_s"], forwardS: r["forward_s"], reverseS: r["reverse_s"],
+                                   forwardM: r["forward_m"], reverseM: r["reverse_m"], kcalEstimate: r["kcal"],
+                                   segments: r["segment_count"], notes: notes)
+            }
+        }
+    }
+
+    /// Totals per calendar week (weeks start on Monday, local time), newest first.
+    public func weeklyTotals(member: String?) throws(HistoryQueryError) -> [WeekTotals] {
+        try run { db in
+            try Row.fetchAll(db, sql: """
+                SELECT date(started_at, 'unixepoch', 'localtime', 'weekday 0', '-6 days') AS week,
+                       COUNT(*) AS n, SUM(forward_s + reverse_s) AS moving, SUM(reverse_s) AS rev_s,
+                       SUM(forward_m) AS fm, SUM(reverse_m) AS rm, SUM(kcal) AS kcal
+                FROM sessions WHERE (? IS NULL OR member = ? COLLATE NOCASE)
+                GROUP BY week ORDER BY week DESC
+                """, arguments: [member, member]).map { r in
+                let moving: Double = r["moving"] ?? 0
+                let rev: Double = r["rev_s"] ?? 0
+                return WeekTotals(week: r["week"], sessions: r["n"], movingS: moving, forwardM: r["fm"] ?? 0, reverseM: r["rm"] ?? 0,
+                                  reverseShare: moving > 0 ? rev / moving : 0, kcalEstimate: r["kcal"])
+            }
+        }
+    }
+
+    private func run<T>(_ body: (Database) throws -> T) throws(HistoryQueryError) -> T {
+        do {
+            return try db.write { try body($0) }
+        } catch let e as HistoryQueryError {
+            throw e
+        } catch {
+            throw .database(HistoryError(path: path, underlying: error))
+        }
+    }
+}
+
+public enum HistoryQueryError: Error, Sendable, CustomStringConvertible {
+    case member(MemberError)
+    case database(HistoryError)
+
+    public var code: String {
+        switch self {
+        case .member(let e): return e.code
+        case .database: return "history_unavailable"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .member(let e): return e.description
+        case .database(let e): return e.description
+        }
+    }
+}
