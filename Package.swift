@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "treadd", targets: ["treadd"]),
         .executable(name: "treadctl", targets: ["treadctl"]),
         .executable(name: "treadsim", targets: ["treadsim"]),
+        .executable(name: "treadconsole", targets: ["treadconsole"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -18,6 +19,10 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // treadconsole's HTTP server; no default traits (swift-configuration is not used).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        // The browser tests drive headless Chromium over the DevTools protocol, a WebSocket.
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
     ],
     targets: [
         .systemLibrary(
@@ -81,6 +86,19 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The member's console: a kiosk page and its event stream, fed by treadd's socket.
+        .executableTarget(
+            name: "treadconsole",
+            dependencies: [
+                "TreadProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "treadbench",
             dependencies: [
@@ -106,6 +124,12 @@ let package = Package(
         ),
         // treadctl's formatting (status lines, the live panel, the man page), against snapshots.
         .testTarget(name: "TreadctlTests", dependencies: ["treadctl", "TreadProtocol"], exclude: ["Snapshots"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["TreadProtocol", "TreadHardware", "TreadTesting"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "TreadProtocol", "TreadHardware", "TreadTesting",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ]
+        ),
     ]
 )

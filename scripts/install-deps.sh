@@ -28,5 +28,7 @@ $SUDO apt-get install -y -q --no-install-recommends \
 # (dpkg-shlibdeps; debootstrap for scripts/test-deb.sh).
 $SUDO apt-get install -y -q --no-install-recommends systemd dpkg-dev debootstrap
 $SUDO apt-get install -y -q --no-install-recommends -t bookworm-backports libgpiod-dev gpiod
+# treadconsole's browser tests: headless Chromium loads the console page (Tests/IntegrationTests/ConsoleTests.swift).
+$SUDO apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core
 
 pkg-config --atleast-version=2.0 libgpiod || { echo "libgpiod >= 2.0 is required" >&2; exit 1; }
