@@ -18,7 +18,7 @@ arch=$(dpkg --print-architecture)
 [ -n "$version" ] || { echo "build-deb: no version in Sources/TreadDaemon/Daemon.swift" >&2; exit 1; }
 
 if [ "${TREADD_DEB_SKIP_BUILD:-0}" != 1 ]; then
-  for product in treadd treadctl treadsim; do
+  for product in treadd treadctl treadsim treadconsole; do
     swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product "$product"
   done
 fi
@@ -30,12 +30,15 @@ pkg="$root/treadd"
 install -d "$pkg/DEBIAN" "$pkg/usr/bin" "$pkg/lib/systemd/system" "$pkg/usr/lib/sysusers.d" "$pkg/usr/lib/tmpfiles.d" \
   "$pkg/lib/udev/rules.d" "$pkg/etc/treadd" "$pkg/usr/share/treadd/drives" "$pkg/usr/share/treadd/programs" "$pkg/usr/share/doc/treadd"
 
-for b in treadd treadctl treadsim; do
+for b in treadd treadctl treadsim treadconsole; do
   install -m 0755 "$bin/$b" "$pkg/usr/bin/$b"
   strip --strip-unneeded "$pkg/usr/bin/$b"
 done
 install -m 0644 systemd/treadd.service "$pkg/lib/systemd/system/treadd.service"
 install -m 0644 systemd/treadd.sysusers "$pkg/usr/lib/sysusers.d/treadd.conf"
+# The member's console page (optional: enable it on a machine with a screen; README).
+install -m 0644 systemd/treadconsole.service "$pkg/lib/systemd/system/treadconsole.service"
+install -m 0644 systemd/treadconsole.sysusers "$pkg/usr/lib/sysusers.d/treadconsole.conf"
 install -m 0644 systemd/treadd.tmpfiles "$pkg/usr/lib/tmpfiles.d/treadd.conf"
 install -m 0644 systemd/60-treadd.rules "$pkg/lib/udev/rules.d/60-treadd.rules"
 install -m 0644 Config/treadd.toml "$pkg/etc/treadd/treadd.toml"
@@ -54,7 +57,7 @@ install -m 0644 README.md docs/service.md docs/protocol.md docs/programs.md docs
 shl=$(mktemp -d)
 mkdir -p "$shl/debian"
 printf 'Source: treadd\n\nPackage: treadd\nArchitecture: any\n' > "$shl/debian/control"
-depends=$(cd "$shl" && dpkg-shlibdeps -O "$pkg/usr/bin/treadd" "$pkg/usr/bin/treadctl" "$pkg/usr/bin/treadsim" | sed -n 's/^shlibs:Depends=//p')
+depends=$(cd "$shl" && dpkg-shlibdeps -O "$pkg/usr/bin/treadd" "$pkg/usr/bin/treadctl" "$pkg/usr/bin/treadsim" "$pkg/usr/bin/treadconsole" | sed -n 's/^shlibs:Depends=//p')
 rm -rf "$shl"
 [ -n "$depends" ] || { echo "build-deb: dpkg-shlibdeps found no dependencies" >&2; exit 1; }
 
@@ -69,4 +72,4 @@ deb="$out/treadd_${version}_${arch}.deb"
 dpkg-deb --root-owner-group --build "$pkg" "$deb" >/dev/null
 echo "build-deb: $deb ($(du -h "$deb" | cut -f1))"
 grep '^Depends:' "$pkg/DEBIAN/control"
-for b in treadd treadctl treadsim; do echo "  /usr/bin/$b $(du -h "$pkg/usr/bin/$b" | cut -f1)"; done
+for b in treadd treadctl treadsim treadconsole; do echo "  /usr/bin/$b $(du -h "$pkg/usr/bin/$b" | cut -f1)"; done
