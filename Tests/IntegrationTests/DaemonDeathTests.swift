@@ -1,0 +1,79 @@
+import Foundation
+import Glibc
+import Testing
+import TreadHardware
+import TreadProtocol
+
+/// treadd itself failing while the belt runs: killed (a crash, an OOM kill, power to the board
+/// lost) or frozen (SIGSTOP, a hung kernel call). Nothing of treadd can stop the belt then; the
+/// drive's own comm-loss watchdog, which treadd arms at connect, must. treadsim's record of the
+/// drive shows it.
+@Suite(.serialized)
+struct DaemonDeathTests {
+    static let longForward = """
+        title = "integration: long forward"
+        [[steps]]
+        direction = "forward"
+        speed_kmh = 2.0
+        duration = "120s"
+        """
+
+    static var delta: DriveProfile {
+        get throws { try DriveProfile.load(path: Binaries.packageRoot + "/Config/drives/delta-ms300.toml") }
+    }
+
+    /// A session running forwards at 2 km/h; returns the rig and its event stream.
+    func runningRig() throws -> (TestRig, EventStream) {
+        let rig = try TestRig(transport: .tcp, programs: ["long-forward": Self.longForward])
+        let events = try rig.watch()
+        try events.awaitStatus("drive online") { $0.drive == "online" }
+        _ = try rig.ctlChecked("start", "long-forward")
+        try events.awaitStatus("belt up to speed") { $0.direction == "forward" && $0.beltSpeedKmh >= 1.5 }
+        return (rig, events)
+    }
+
+    /// Polls treadsim's control socket until the drive reports standstill with no run command;
+    /// returns the seconds that took, or nil at the deadline.
+    func secondsUntilTheDriveStops(_ rig: TestRig, within limit: Double) throws -> Double? {
+        let start = Date()
+        repeat {
+            let state = try SimControl.state(at: rig.controlPath)
+            if state["output_hz"] as? Double == 0, state["running"] as? Bool == false, state["run_commanded"] as? Bool == false {
+                return Date().timeIntervalSince(start)
+            }
+            Thread.sleep(forTimeInterval: 0.05)  // polling the drive's state, which has no event to await
+        } while Date().timeIntervalSince(start) < limit
+        return nil
+    }
+
+    @Test func aKilledDaemonLeavesTheDriveToStopTheBeltOnItsCommLossTimeout() throws {
+        let (rig, _) = try runningRig()
+        let profile = try Self.delta
+        try rig.killDaemon()
+        // The watchdog (0.5 s) trips, then the drive ramps 6 Hz down at its programmed rate.
+        let took = try #require(try secondsUntilTheDriveStops(rig, within: 15), "the belt still runs 15 s after treadd was killed")
+        #expect(took < 10, "the drive took \(took) s to stop")
+        let log = try rig.simLog()
+        let trip = profile.commLossFaultCode ?? 58
+        #expect(log.states.contains { $0.trip == trip }, "the drive never tripped on comm loss (\(trip))")
+        #expect(log.states.last?.outputHz == 0)
+    }
+
+    @Test func aFrozenDaemonLeavesTheDriveToStopAndOnWakingLatchesAFaultWithoutRestartingTheBelt() throws {
+        let (rig, events) = try runningRig()
+        let pid = rig.daemon.process.processIdentifier
+        kill(pid, SIGSTOP)
+        let took = try secondsUntilTheDriveStops(rig, within: 15)
+        kill(pid, SIGCONT)
+        #expect(took != nil, "the belt still runs 15 s after treadd was frozen")
+
+        // Awake again, treadd sees what happened and latches it; the belt stays still.
+        let faulted = try events.awaitStatus("fault latched after waking", timeout: 20) { $0.state == "fault" }
+        #expect(faulted.enable == false)
+        let code = try #require(faulted.fault?.code)
+        #expect(["drive_fault", "drive_offline"].contains(code), "fault: \(String(describing: faulted.fault))")
+        let state = try SimControl.state(at: rig.controlPath)
+        #expect(state["run_commanded"] as? Bool == false, "treadd restarted the belt: \(state)")
+        #expect(state["output_hz"] as? Double == 0)
+    }
+}
