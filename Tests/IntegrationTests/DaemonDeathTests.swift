@@ -32,26 +32,12 @@ struct DaemonDeathTests {
         return (rig, events)
     }
 
-    /// Polls treadsim's control socket until the drive reports standstill with no run command;
-    /// returns the seconds that took, or nil at the deadline.
-    func secondsUntilTheDriveStops(_ rig: TestRig, within limit: Double) throws -> Double? {
-        let start = Date()
-        repeat {
-            let state = try SimControl.state(at: rig.controlPath)
-            if state["output_hz"] as? Double == 0, state["running"] as? Bool == false, state["run_commanded"] as? Bool == false {
-                return Date().timeIntervalSince(start)
-            }
-            Thread.sleep(forTimeInterval: 0.05)  // polling the drive's state, which has no event to await
-        } while Date().timeIntervalSince(start) < limit
-        return nil
-    }
-
     @Test func aKilledDaemonLeavesTheDriveToStopTheBeltOnItsCommLossTimeout() throws {
         let (rig, _) = try runningRig()
         let profile = try Self.delta
         try rig.killDaemon()
         // The watchdog (0.5 s) trips, then the drive ramps 6 Hz down at its programmed rate.
-        let took = try #require(try secondsUntilTheDriveStops(rig, within: 15), "the belt still runs 15 s after treadd was killed")
+        let took = try #require(try SimControl.secondsUntilAtRest(at: rig.controlPath, within: 15), "the belt still runs 15 s after treadd was killed")
         #expect(took < 10, "the drive took \(took) s to stop")
         let log = try rig.simLog()
         let trip = profile.commLossFaultCode ?? 58
@@ -63,7 +49,7 @@ struct DaemonDeathTests {
         let (rig, events) = try runningRig()
         let pid = rig.daemon.process.processIdentifier
         kill(pid, SIGSTOP)
-        let took = try secondsUntilTheDriveStops(rig, within: 15)
+        let took = try SimControl.secondsUntilAtRest(at: rig.controlPath, within: 15)
         kill(pid, SIGCONT)
         #expect(took != nil, "the belt still runs 15 s after treadd was frozen")
 

@@ -45,4 +45,18 @@ enum SimControl {
         }
         return obj
     }
+
+    /// Polls the drive's state until it is at rest (0 Hz, not running, no run command), the
+    /// drive having no event to await; returns the seconds that took, or nil at the deadline.
+    static func secondsUntilAtRest(at path: String, within limit: Double) throws -> Double? {
+        let start = Date()
+        repeat {
+            let s = try state(at: path)
+            if s["output_hz"] as? Double == 0, s["running"] as? Bool == false, s["run_commanded"] as? Bool == false {
+                return Date().timeIntervalSince(start)
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        } while Date().timeIntervalSince(start) < limit
+        return nil
+    }
 }

@@ -3,7 +3,8 @@ import TreadProtocol
 
 /// A real treadsim + treadd pair in a temporary folder, reached through the real treadctl.
 final class TestRig {
-    enum Transport { case tcp, rtu }
+    /// `noisyRTU`: RTU through a `NoisyLine` (bit flips at a rate the test sets) instead of socat.
+    enum Transport { case tcp, rtu, noisyRTU }
 
     let dir: String
     let socket: String
@@ -15,6 +16,8 @@ final class TestRig {
     var sim: ManagedProcess!
     var daemon: ManagedProcess!
     var socat: ManagedProcess?
+    /// The line between treadd and treadsim, for `.noisyRTU`.
+    private(set) var line: NoisyLine?
     private var watchers: [ManagedProcess] = []
 
     /// A short program: forward, reverse, forward, a few seconds each.
@@ -75,10 +78,14 @@ final class TestRig {
                 port = Int(line.split(separator: ":").last!.split(separator: " ").first!)!
             }
             driveSection = "transport = \"tcp\"\nhost = \"127.0.0.1\"\nport = \(port)"
-        case .rtu:
+        case .rtu, .noisyRTU:
             let a = dir + "/pty-drive", b = dir + "/pty-treadd"
-            socat = try ManagedProcess("/usr/bin/socat", ["-d", "-d", "pty,raw,echo=0,link=\(a)", "pty,raw,echo=0,link=\(b)"])
-            try socat!.waitForLine("socat PTY pair") { $0.contains("starting data transfer loop") }
+            if transport == .noisyRTU {
+                line = try NoisyLine(in: dir)
+            } else {
+                socat = try ManagedProcess("/usr/bin/socat", ["-d", "-d", "pty,raw,echo=0,link=\(a)", "pty,raw,echo=0,link=\(b)"])
+                try socat!.waitForLine("socat PTY pair") { $0.contains("starting data transfer loop") }
+            }
             sim = try ManagedProcess(Binaries.path("treadsim"), ["--profile", profile, "--rtu", a, "--baud", "38400", "--log", simLogPath, "--control", controlPath])
             try sim.waitForLine("treadsim listening") { $0.contains(" on rtu ") }
             driveSection = "transport = \"rtu\"\ndevice = \"\(b)\"\nbaud = 38400\nparity = \"N\""
@@ -120,6 +127,7 @@ final class TestRig {
         daemon?.terminate()
         sim?.terminate()
         socat?.terminate()
+        line?.close()
         try? FileManager.default.removeItem(atPath: dir)
     }
 
