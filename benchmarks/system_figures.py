@@ -49,6 +49,17 @@ def rss_kib(pid, key="VmRSS"):
     return None
 
 
+def smaps_rollup_kib(pid):
+    """Rss, Anonymous, Referenced, ... from /proc/PID/smaps_rollup, in KiB."""
+    out = {}
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 3 and parts[2] == "kB":
+                out[parts[0].rstrip(":")] = int(parts[1])
+    return out
+
+
 def cpu_share(pid, seconds):
     """Share of one core the process used over `seconds` of wall time."""
     c0, t0 = cpu_seconds(pid), time.monotonic()
@@ -211,8 +222,17 @@ def main():
         rig.start_daemon()
         pid = rig.daemon.pid
         time.sleep(2)  # let start-up work (first polls, history open) pass before the idle window
+        # Clearing the referenced bits first makes "Referenced" afterwards the pages the idle
+        # daemon actually touched in the window: its working set, against the pages start-up
+        # left mapped (RSS).
+        with open(f"/proc/{pid}/clear_refs", "w") as f:
+            f.write("1")
         out["idle_cpu_percent"] = cpu_share(pid, a.seconds) * 100
         out["idle_rss_mib"] = rss_kib(pid) / 1024
+        rollup = smaps_rollup_kib(pid)
+        out["idle_memory_kib"] = {"rss": rollup.get("Rss"), "anonymous": rollup.get("Anonymous"),
+                                  "file_backed": rollup.get("Rss", 0) - rollup.get("Anonymous", 0),
+                                  "referenced_in_window": rollup.get("Referenced")}
 
         # Round trips and load times, with the daemon idle.
         trips = []
@@ -266,6 +286,8 @@ def main():
         ("start-up to READY=1 p50 / max", f"{out['ready_ms']['p50']:.0f} / {out['ready_ms']['max']:.0f} ms", "<= 300 ms", out["ready_ms"]["max"] <= 300),
         ("idle CPU", f"{out['idle_cpu_percent']:.3f} % of a core", "< 1 %", out["idle_cpu_percent"] < 1),
         ("RSS idle", f"{out['idle_rss_mib']:.1f} MiB", "<= 20 MB", out["idle_rss_mib"] * 1.048576 <= 20),
+        ("  of it: anonymous / file-backed (code, data)", f"{out['idle_memory_kib']['anonymous'] / 1024:.1f} / {out['idle_memory_kib']['file_backed'] / 1024:.1f} MiB", "", None),
+        (f"  touched while idle ({a.seconds:g} s, working set)", f"{out['idle_memory_kib']['referenced_in_window'] / 1024:.1f} MiB", "", None),
         (f"CPU with a session and {a.subscribers} subscribers", f"{out['load_cpu_percent']:.1f} % of a core", "", None),
         ("RSS under load / peak", f"{out['load_rss_mib']:.1f} / {out['peak_rss_mib']:.1f} MiB", "", None),
         ("subscriber lines received", f"{out['subscriber_lines_per_s']:.0f}/s, {out['subscribers_dropped']} dropped", "", None),

@@ -3,14 +3,16 @@
 # port of 127.0.0.1. Each function exits the script with a message when it cannot do its part.
 
 # bench_build PRODUCT...: release-builds the products in BUILD_PATH (default .build); sets BIN.
+# Linked as the .deb ships them (--static-swift-stdlib), so start-up, RSS and CPU are the
+# product's.
 bench_build() {
     BUILD_PATH="${BUILD_PATH:-.build}"
-    echo "building $* (release, $BUILD_PATH)" >&2
+    echo "building $* (release, static Swift runtime, $BUILD_PATH)" >&2
     local product
     for product in "$@"; do
-        swift build -c release --scratch-path "$BUILD_PATH" --product "$product" >&2
+        swift build -c release --static-swift-stdlib --scratch-path "$BUILD_PATH" --product "$product" >&2
     done
-    BIN="$(swift build -c release --scratch-path "$BUILD_PATH" --show-bin-path)"
+    BIN="$(swift build -c release --static-swift-stdlib --scratch-path "$BUILD_PATH" --show-bin-path)"
 }
 
 # bench_workdir NAME: sets WORK to a fresh folder; it and treadsim (if started) go on exit.
