@@ -82,3 +82,26 @@ struct FaultInjectionTests {
         }
     }
 }
+
+/// A slow drive (every answer 60 ms late, inside treadd's 150 ms response timeout, slower than
+/// its 40 ms poll): the program still runs to its end, forward, reverse, forward, with no fault.
+@Suite struct SlowDriveTests {
+    @Test func slowRepliesInsideTheTimeoutAreRiddenOut() throws {
+        let rig = try TestRig(transport: .tcp)
+        let events = try rig.watch()
+        try events.awaitStatus("drive online") { $0.drive == "online" }
+        _ = try rig.ctlChecked("sim", "set", "rail_left=held", "rail_right=held")
+        #expect(try rig.inject("late 60") == "ok")
+        _ = try rig.ctlChecked("start", "short")
+        try events.next("the program ran to its end on a slow drive", timeout: 90) { m in
+            #expect(m.event != .fault, "fault with replies inside the timeout: \(m.message ?? "")")
+            return m.event == .sessionFinished || m.event == .fault
+        }
+        let profile = FaultInjectionTests.delta
+        let log = try rig.simLog()
+        let commands = log.writes(to: Int(profile.commandRegister)).flatMap(\.values)
+        var runs: [Int] = []
+        for c in commands where c != Int(profile.stop) && runs.last != c { runs.append(c) }
+        #expect(runs == [Int(profile.runForward), Int(profile.runReverse), Int(profile.runForward)])
+    }
+}
