@@ -10,21 +10,9 @@ import TreadProtocol
 /// drive shows it.
 @Suite(.serialized)
 struct DaemonDeathTests {
-    static let longForward = """
-        title = "integration: long forward"
-        [[steps]]
-        direction = "forward"
-        speed_kmh = 2.0
-        duration = "120s"
-        """
-
-    static var delta: DriveProfile {
-        get throws { try DriveProfile.load(path: Binaries.packageRoot + "/Config/drives/delta-ms300.toml") }
-    }
-
     /// A session running forwards at 2 km/h; returns the rig and its event stream.
     func runningRig() throws -> (TestRig, EventStream) {
-        let rig = try TestRig(transport: .tcp, programs: ["long-forward": Self.longForward])
+        let rig = try TestRig(transport: .tcp, programs: ["long-forward": TestRig.longForward])
         let events = try rig.watch()
         try events.awaitStatus("drive online") { $0.drive == "online" }
         _ = try rig.ctlChecked("start", "long-forward")
@@ -34,7 +22,7 @@ struct DaemonDeathTests {
 
     @Test func aKilledDaemonLeavesTheDriveToStopTheBeltOnItsCommLossTimeout() throws {
         let (rig, _) = try runningRig()
-        let profile = try Self.delta
+        let profile = FaultInjectionTests.delta
         try rig.killDaemon()
         // The watchdog (0.5 s) trips, then the drive ramps 6 Hz down at its programmed rate.
         let took = try #require(try SimControl.secondsUntilAtRest(at: rig.controlPath, within: 15), "the belt still runs 15 s after treadd was killed")

@@ -23,14 +23,6 @@ struct FaultInjectionTests {
     static let deltaPath = Binaries.packageRoot + "/Config/drives/delta-ms300.toml"
     static var delta: DriveProfile { try! DriveProfile.load(path: deltaPath) }
 
-    static let longForward = """
-        title = "integration: long forward"
-        [[steps]]
-        direction = "forward"
-        speed_kmh = 2.0
-        duration = "120s"
-        """
-
     static var scenarios: [Scenario] {
         let commLossTrip = delta.commLossFaultCode ?? 58
         return [
@@ -47,7 +39,7 @@ struct FaultInjectionTests {
 
     @Test(arguments: scenarios)
     func injectedFaultLatchesAndTheBeltStops(_ s: Scenario) throws {
-        let rig = try TestRig(transport: s.transport, programs: ["long-forward": Self.longForward])
+        let rig = try TestRig(transport: s.transport, programs: ["long-forward": TestRig.longForward])
         let events = try rig.watch()
         try events.awaitStatus("drive online") { $0.drive == "online" }
         _ = try rig.ctlChecked("start", "long-forward")

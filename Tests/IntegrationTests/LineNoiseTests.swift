@@ -51,7 +51,7 @@ struct LineNoiseTests {
     }
 
     @Test func aLineWhereEveryFrameIsHitLatchesAFaultAndACleanLineNeverRestartsTheBelt() throws {
-        let rig = try TestRig(transport: .noisyRTU, programs: ["long-forward": FaultInjectionTests.longForward])
+        let rig = try TestRig(transport: .noisyRTU, programs: ["long-forward": TestRig.longForward])
         let line = try #require(rig.line)
         let events = try rig.watch()
         try events.awaitStatus("drive online") { $0.drive == "online" }

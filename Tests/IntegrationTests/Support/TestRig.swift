@@ -37,6 +37,15 @@ final class TestRig {
         duration = "2s"
         """
 
+    /// One long forward stretch, to inject faults into while the belt runs.
+    static let longForward = """
+        title = "integration: long forward"
+        [[steps]]
+        direction = "forward"
+        speed_kmh = 2.0
+        duration = "120s"
+        """
+
     /// A long reverse stretch, for interlock scenarios.
     static let longReverse = """
         title = "integration: long reverse"
