@@ -64,7 +64,8 @@ public final class Daemon: @unchecked Sendable {
                 if let injected = hardware?.enable { enable = injected } else { enable = try GPIOOutput(io.driveEnable) }
                 warningOutput = try io.warning.map { s throws(GPIOError) in try GPIOOutput(s) }
             } catch { throw .io(.gpio(error)) }
-            inputs = GPIOInputs(io.inputs)
+            let log = logger
+            inputs = GPIOInputs(io.inputs, realtime: config.realtime?.forInputs) { log.warning("input thread: \($0)") }
         } else {
             inputs = SimulatedInputs(config.initialInputs, lines: config.inputLines)
             enable = hardware?.enable ?? SimulatedEnableOutput()
@@ -74,7 +75,7 @@ public final class Daemon: @unchecked Sendable {
         let wrap = hardware?.wrapDrive
         let metrics = self.metrics
         self.drive = DriveLink(pollInterval: config.pollInterval, setpointLifetime: config.setpointLifetime,
-                               missedPolls: config.missedPolls, logger: logger,
+                               missedPolls: config.missedPolls, realtime: config.realtime, logger: logger,
                                onPoll: { metrics.recordPoll($0) }) {
             let drive = ModbusDrive(profile: profile, settings: settings, calibration: calibration,
                                     acceleration: limits.acceleration, deceleration: limits.deceleration)

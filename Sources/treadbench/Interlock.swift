@@ -113,6 +113,11 @@ struct InterlockBench: ParsableCommand {
     @Option(help: "Seconds the session runs before the first edge.")
     var settle: Double = 2
 
+    // The shipped Config/treadd.toml runs the drive thread at SCHED_FIFO 20; the demo config
+    // the benchmark starts from does not, so the benchmark sets it (0: normal priority).
+    @Option(name: .customLong("realtime-priority"), help: "The drive thread's SCHED_FIFO priority (0: normal), as realtime_priority in treadd.toml.")
+    var realtimePriority: Int32 = 20
+
     @Option(name: .customLong("time-limit"), help: "Upper bound in seconds on the edge injection.")
     var timeLimit: Double = 600
 
@@ -129,6 +134,7 @@ struct InterlockBench: ParsableCommand {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1...65535") }
         guard edges >= 1, subscribers >= 0, maxPauseMs >= 0, settle >= 0, timeLimit > 0 else { throw ValidationError("bad interlock options") }
         if let p = linkPollIntervalMs, p < 0 { throw ValidationError("--link-poll-interval-ms must be at least 0") }
+        if realtimePriority != 0, RealtimePriority(realtimePriority) == nil { throw ValidationError("--realtime-priority must be 0 or 1...\(RealtimePriority.maxConfigurable)") }
     }
 
     func run() throws {
@@ -144,6 +150,7 @@ struct InterlockBench: ParsableCommand {
         cfg.socketPath = dir + "/treadd.sock"
         cfg.modbus.transport = .tcp(host: host, port: port)
         if let p = linkPollIntervalMs { cfg.pollInterval = .nanoseconds(Int64(p * 1e6)) }
+        cfg.realtime = RealtimePriority(realtimePriority)
         let pollMs = Double(cfg.pollInterval.components.seconds) * 1000 + Double(cfg.pollInterval.components.attoseconds) / 1e15
 
         let probe = ProbeEnableOutput()
@@ -158,7 +165,7 @@ struct InterlockBench: ParsableCommand {
         var daemonStopped = false
         defer { if !daemonStopped { daemon.stop() } }
         guard let sim = daemon.inputs as? SimulatedInputs else { throw BenchError("the daemon's inputs are not simulated") }
-        progress("treadbench interlock: treadd from \(config) (control \(cfg.controlHz) Hz, drive poll \(pollMs) ms) on \(cfg.profile.name) at tcp \(host):\(port); socket \(cfg.socketPath)")
+        progress("treadbench interlock: treadd from \(config) (control \(cfg.controlHz) Hz, drive poll \(pollMs) ms, drive thread \(cfg.realtime?.description ?? "at normal priority")) on \(cfg.profile.name) at tcp \(host):\(port); socket \(cfg.socketPath)")
 
         try waitFor("the drive link online", timeout: 10) { daemon.control.status.drive == "online" }
 
@@ -333,6 +340,7 @@ struct InterlockBench: ParsableCommand {
             "profile": cfg.profile.name,
             "server": "treadsim over tcp \(host):\(port) unit \(cfg.modbus.unit)",
             "control_hz": cfg.controlHz, "drive_poll_interval_ms": pollMs, "program": program,
+            "drive_thread_priority": cfg.realtime?.description ?? "normal",
             "edges": samples.count, "edges_requested": edges, "seconds": seconds, "max_random_pause_ms": maxPauseMs, "seed": Double(seed),
             "edges_stop_not_seen_within_1s": missedStops, "edges_without_safety_path_enable_write": missedEnable,
             "edges_control_loop_wrote_enable_first": controlFirst,

@@ -123,7 +123,7 @@ struct SubscriberBench: ParsableCommand {
         ]
         let machine = machineInfo()
         let json: [String: Any] = [
-            "config": config, "control_hz": cfg.controlHz, "rate_hz": rateHz, "seconds_per_phase": seconds, "subscribers": subscribers,
+            "benchmark": "subscribers", "config": config, "control_hz": cfg.controlHz, "rate_hz": rateHz, "seconds_per_phase": seconds, "subscribers": subscribers,
             "lateness_ms_0_subscribers": j0.json, "lateness_ms_loaded": j1.json,
             "events_per_subscriber_per_s": perSubscriberHz, "subscribers_dropped": dropped,
             "cpu_fraction_0_subscribers": idle.processCPU / idle.seconds, "cpu_fraction_loaded": daemonCPU / loaded.seconds,

@@ -65,10 +65,12 @@ struct DriveBench: ParsableCommand {
     var rawPoll: String
 
     @Option(help: "Seconds of polling per side (drive layer, raw) in total, split over the pairs.")
-    var duration: Double = 5
+    var duration: Double = 10
 
+    // Ten pairs: on a shared machine one round in five or so loses the CPU for most of its
+    // second, and the median needs enough pairs to step over it.
     @Option(help: "Alternations drive, raw, drive, raw ...: each run lasts duration/pairs seconds.")
-    var pairs: Int = 5
+    var pairs: Int = 10
 
     @Option(help: "Untimed polls before each timed run.")
     var warmup: Int = 200

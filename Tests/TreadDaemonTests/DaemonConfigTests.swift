@@ -130,6 +130,8 @@ import TreadHardware
         BadValue("belt", "kmh_per_hz", "kmh_per_hz = 0"),
         BadValue("drive", "setpoint_lifetime_ms", "setpoint_lifetime_ms = 5000"),
         BadValue("drive", "setpoint_lifetime_ms", "setpoint_lifetime_ms = 100"),  // under 3 control periods at 25 Hz
+        BadValue("daemon", "realtime_priority", "realtime_priority = 40"),  // the input thread would be at 41
+        BadValue("daemon", "realtime_priority", "realtime_priority = -1"),
     ]
 
     @Test(arguments: badValues)
@@ -156,6 +158,26 @@ import TreadHardware
         #expect(try DaemonConfig.parse(t.text, file: "treadd.toml").setpointLifetime == .milliseconds(300))
         try t.set("setpoint_lifetime_ms", in: "drive", to: "setpoint_lifetime_ms = 750")
         #expect(try DaemonConfig.parse(t.text, file: "treadd.toml").setpointLifetime == .milliseconds(750))
+    }
+
+    @Test func realtimePriorityIsOffUnlessConfiguredAndShownByCheckConfig() throws {
+        var t = try demo()
+        try t.set("realtime_priority", in: "daemon", to: "realtime_priority = 0")
+        let off = try DaemonConfig.parse(t.text, file: "treadd.toml")
+        #expect(off.realtime == nil)
+        #expect(off.summary.contains("thread priority:   normal"))
+        try t.set("realtime_priority", in: "daemon", to: "realtime_priority = 20")
+        let on = try DaemonConfig.parse(t.text, file: "treadd.toml")
+        #expect(on.realtime?.value == 20)
+        #expect(on.summary.contains("drive thread SCHED_FIFO 20, input thread SCHED_FIFO 21"))
+        // The shipped config asks for it, and the unit allows exactly as much.
+        var production = TOMLText(try String(contentsOfFile: PackagePaths.productionConfig, encoding: .utf8))
+        try production.set("profile", in: "drive", to: "profile = \"\(PackagePaths.deltaProfile)\"")
+        let shipped = try DaemonConfig.parse(production.text, file: "/etc/treadd/treadd.toml")
+        let unit = try String(contentsOfFile: PackagePaths.root.appendingPathComponent("systemd/treadd.service").path, encoding: .utf8)
+        let limit = try #require(shipped.realtime).forInputs.value
+        #expect(unit.contains("\nLimitRTPRIO=\(limit)\n"))
+        #expect(unit.contains("\nRestrictRealtime=no\n"))
     }
 
     @Test func unknownKeyIsRefused() throws {

@@ -8,6 +8,7 @@ extension DaemonConfig {
         socket:            \(socketPath) (mode 0660, group \(socketGroup ?? "of the daemon"))
         programs:          \(programsDirectory)
         control rate:      \(controlHz) Hz
+        thread priority:   \(realtime.map { "drive thread \($0), input thread \($0.forInputs)" } ?? "normal (realtime_priority = 0)")
         drive:             \(profile.name) (\(profilePath))
         transport:         \(modbus.transport), unit \(modbus.unit), poll every \(Int(pollInterval.inSeconds * 1000)) ms
         setpoint lifetime: \(Int(setpointLifetime.inSeconds * 1000)) ms (the drive thread stops the drive if the loop stops renewing it)

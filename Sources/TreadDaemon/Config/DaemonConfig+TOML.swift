@@ -20,12 +20,16 @@ extension DaemonConfig {
         }
 
         let daemon = try root.section("daemon")
-        try daemon?.rejectUnknownKeys(["socket", "socket_group", "programs", "control_hz"])
+        try daemon?.rejectUnknownKeys(["socket", "socket_group", "programs", "control_hz", "realtime_priority"])
         let socket = try daemon?.string("socket") ?? "/run/treadd/treadd.sock"
         let socketGroup = try daemon?.string("socket_group") ?? "treadmill"
         let programs = resolve(try daemon?.string("programs") ?? "programs")
         let hz = try daemon?.double("control_hz") ?? 25
         guard (20...50).contains(hz) else { throw daemon!.error("control_hz", "must be between 20 and 50, got \(hz)") }
+        let rtValue = try daemon?.int("realtime_priority") ?? 0
+        guard rtValue == 0 || (1...Int(RealtimePriority.maxConfigurable - RealtimePriority.inputOffset)).contains(rtValue) else {
+            throw daemon!.error("realtime_priority", "must be 0 (normal priority) or 1...\(RealtimePriority.maxConfigurable - RealtimePriority.inputOffset) (SCHED_FIFO for the drive thread, one more for the input thread), got \(rtValue)")
+        }
 
         let drive = try root.required("drive", root.section)
         try drive.rejectUnknownKeys(["profile", "transport", "host", "port", "unit", "device", "baud", "parity", "data_bits", "stop_bits",
@@ -152,6 +156,7 @@ extension DaemonConfig {
             railRule: railRule, inputs: source, initialInputs: .ready, io: io, simulatedFrontZone: simulatedFrontZone)
         config.socketGroup = socketGroup.isEmpty ? nil : socketGroup
         config.setpointLifetime = .milliseconds(lifetimeMs)
+        config.realtime = rtValue == 0 ? nil : RealtimePriority(Int32(rtValue))
         config.metrics = metrics
         config.historyPath = historyPath.isEmpty ? nil : historyPath
         config.historyQueue = historyQueue

@@ -22,6 +22,8 @@ public struct DaemonConfig: Sendable {
     /// How long the drive thread keeps a run setpoint the control loop has not renewed; after
     /// that it stops the drive itself (a stalled loop must not leave the belt running).
     public var setpointLifetime: Duration = .milliseconds(300)
+    /// SCHED_FIFO priority of the drive thread (the input thread one above); nil: normal.
+    public var realtime: RealtimePriority? = nil
     public var calibration: BeltCalibration
     public var limits: MachineLimits
     public var railRule: Interlock.RailRule

@@ -42,13 +42,17 @@ public final class DriveLink: @unchecked Sendable {
 
     /// Consecutive failed polls before the link is declared offline (a latched fault upstream).
     private let missedPollsAllowed: Int
+    /// The drive thread's SCHED_FIFO priority, nil for normal: a woken stop must not queue for a CPU.
+    private let realtime: RealtimePriority?
 
     /// - Parameter setpointLifetime: a run setpoint not renewed within this time is replaced by
     ///   a stop. Polling keeps the drive's own comm-loss timer fed, so without this a stalled
     ///   control loop would leave the belt running on its last setpoint.
     public init(pollInterval: Duration = .milliseconds(50), setpointLifetime: Duration = .milliseconds(300), missedPolls: Int = 3,
-                logger: Logger, onPoll: (@Sendable (Duration) -> Void)? = nil, makeDrive: @escaping @Sendable () -> any MotorDrive) {
+                realtime: RealtimePriority? = nil, logger: Logger, onPoll: (@Sendable (Duration) -> Void)? = nil,
+                makeDrive: @escaping @Sendable () -> any MotorDrive) {
         self.onPoll = onPoll
+        self.realtime = realtime
         self.missedPollsAllowed = max(1, missedPolls)
         self.makeDrive = makeDrive
         self.pollInterval = pollInterval
@@ -116,6 +120,13 @@ public final class DriveLink: @unchecked Sendable {
     }
 
     private func run() {
+        if let realtime {
+            if let refused = realtime.applyToCurrentThread() {
+                logger.warning("drive thread: \(refused)")
+            } else {
+                logger.info("drive thread at \(realtime)")
+            }
+        }
         let drive = makeDrive()
         var backoff = Duration.milliseconds(100)
         var connected = false

@@ -27,8 +27,16 @@ public final class GPIOInputs: SafetyInputSource, @unchecked Sendable {
     private let finished = NSCondition()
     private var isFinished = false
 
-    public init(_ specs: [InputLine: GPIOLineSpec]) {
+    private let realtime: RealtimePriority?
+    private let onRealtimeRefused: (@Sendable (RealtimePriorityError) -> Void)?
+
+    /// - Parameter realtime: the input thread's SCHED_FIFO priority (nil: normal priority);
+    ///   `onRealtimeRefused` hears once, from that thread, when the kernel refuses it.
+    public init(_ specs: [InputLine: GPIOLineSpec], realtime: RealtimePriority? = nil,
+                onRealtimeRefused: (@Sendable (RealtimePriorityError) -> Void)? = nil) {
         self.specs = specs
+        self.realtime = realtime
+        self.onRealtimeRefused = onRealtimeRefused
         var fds: [Int32] = [-1, -1]
         _ = pipe(&fds)
         for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
@@ -59,7 +67,10 @@ public final class GPIOInputs: SafetyInputSource, @unchecked Sendable {
             }
         }
         let handoff = Handoff(groups)
-        let t = Thread { [self] in run(handoff.groups, sink) }
+        let t = Thread { [self] in
+            if let realtime, let refused = realtime.applyToCurrentThread() { onRealtimeRefused?(refused) }
+            run(handoff.groups, sink)
+        }
         t.name = "treadd-gpio"
         t.qualityOfService = .userInteractive
         t.start()
