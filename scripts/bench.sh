@@ -2,7 +2,9 @@
 # The one benchmark command: every benchmark in one run, then one table of the targets.
 #   1. the drive layer (scripts/bench-drive.sh): status-poll rate against a raw C libmodbus loop
 #      in the same run, and stop latency beyond the in-flight transaction;
-#   2. the interlock (scripts/bench-interlock.sh): e-stop edge -> enable write and -> stop frame;
+#   2. the interlock (scripts/bench-interlock.sh): e-stop edge -> enable write and -> stop frame,
+#      with the drive and input threads at SCHED_FIFO as shipped, then at normal priority as
+#      the baseline of the same run;
 #   3. subscribers (scripts/bench-subscribers.sh): control-loop jitter with 0 and 500 `watch`
 #      subscribers, daemon CPU, `treadctl status` round trip;
 #   4. the whole process (benchmarks/system_figures.py): start-up to READY=1, idle CPU, RSS idle
@@ -42,6 +44,7 @@ run() {  # run NAME COMMAND...: shows the output, remembers the results file it 
 }
 run drive bash scripts/bench-drive.sh "${drive_args[@]}"
 run interlock bash scripts/bench-interlock.sh "${interlock_args[@]}"
+run interlock-normal-priority bash scripts/bench-interlock.sh "${interlock_args[@]}" --realtime-priority 0
 run subscribers bash scripts/bench-subscribers.sh "${subscriber_args[@]}"
 run system python3 benchmarks/system_figures.py --bin "$BIN" "${system_args[@]}"
 

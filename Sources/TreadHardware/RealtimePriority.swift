@@ -37,6 +37,13 @@ public struct RealtimePriority: Sendable, Hashable, CustomStringConvertible {
         let rc = pthread_setschedparam(pthread_self(), SCHED_FIFO, &param)
         return rc == 0 ? nil : RealtimePriorityError(priority: value, code: rc)
     }
+
+    /// Back to SCHED_OTHER, for a thread done with its time-critical part.
+    public static func returnCurrentThreadToNormal() {
+        var param = sched_param()
+        param.sched_priority = 0
+        _ = pthread_setschedparam(pthread_self(), SCHED_OTHER, &param)
+    }
 }
 
 public struct RealtimePriorityError: Error, Sendable, CustomStringConvertible {

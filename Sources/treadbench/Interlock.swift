@@ -189,6 +189,13 @@ struct InterlockBench: ParsableCommand {
         let enabledBefore = probe.isEnergised
         progress("session \(stateBefore), enable \(enabledBefore ? "on" : "off"); injecting \(edges) e-stop edges, random pauses 0...\(maxPauseMs) ms")
 
+        // The edges come in on this thread, as they do on the GPIO input thread in treadd, so it
+        // runs at that thread's priority (the drive thread's plus one), or normal when off.
+        var injectorPriority = "normal"
+        if let p = cfg.realtime?.forInputs {
+            if let refused = p.applyToCurrentThread() { progress("injecting thread: \(refused)") } else { injectorPriority = p.description }
+        }
+
         // The run.
         var rng = SplitMix64(seed: seed)
         let maxPauseNanos = UInt64(maxPauseMs * 1e6)
@@ -215,6 +222,7 @@ struct InterlockBench: ParsableCommand {
             }
         }
         let end = monotonicNanos()
+        RealtimePriority.returnCurrentThreadToNormal()  // the analysis below is no edge
         let seconds = Double(end - begin) / 1e9
         let ticks = daemon.control.tickCount - ticks0
         let lines = subs.lines - lines0, bytes = subs.bytes - bytes0
@@ -333,14 +341,14 @@ struct InterlockBench: ParsableCommand {
         let enableMet = enable.map { $0.p999 <= targetEnableMs } ?? false
         let beyondMet = beyond.map { $0.p999 <= targetBeyondMs } ?? false
         let json: [String: Any] = [
-            "benchmark": "interlock",
+            "benchmark": cfg.realtime.map { "interlock, \($0)" } ?? "interlock, normal priority",
             "time": ISO8601DateFormatter().string(from: now),
             "machine": machine,
             "config": config,
             "profile": cfg.profile.name,
             "server": "treadsim over tcp \(host):\(port) unit \(cfg.modbus.unit)",
             "control_hz": cfg.controlHz, "drive_poll_interval_ms": pollMs, "program": program,
-            "drive_thread_priority": cfg.realtime?.description ?? "normal",
+            "drive_thread_priority": cfg.realtime?.description ?? "normal", "injecting_thread_priority": injectorPriority,
             "edges": samples.count, "edges_requested": edges, "seconds": seconds, "max_random_pause_ms": maxPauseMs, "seed": Double(seed),
             "edges_stop_not_seen_within_1s": missedStops, "edges_without_safety_path_enable_write": missedEnable,
             "edges_control_loop_wrote_enable_first": controlFirst,

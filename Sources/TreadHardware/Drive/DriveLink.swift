@@ -23,7 +23,7 @@ public final class DriveLink: @unchecked Sendable {
     private let logger: Logger
     /// Told how long each status poll took (metrics); called on the drive thread, must not block.
     private let onPoll: (@Sendable (Duration) -> Void)?
-    private let cond = NSCondition()
+    private let cond = PriorityInheritingCondition()
     // Guarded by `cond`.
     private var desired: DriveSetpoint = .stop
     private var desiredSerial = 0
@@ -236,14 +236,12 @@ public final class DriveLink: @unchecked Sendable {
 
     /// Sleeps until the deadline, a new setpoint, or shutdown, whichever comes first.
     private func wait(for d: Duration, unlessSerialChangesFrom serial: Int?) {
-        // Deadlines on the monotonic clock; NSCondition only takes a wall-clock Date, so it
-        // is handed short slices and the monotonic deadline decides.
         let deadline = ContinuousClock.now + d
         cond.lock()
         while !stopping, serial == nil || desiredSerial == serial!, serial == nil || resetRequested == false {
             let left = deadline - ContinuousClock.now
             if left <= .zero { break }
-            _ = cond.wait(until: Date().addingTimeInterval(min(left, .milliseconds(100)).inSeconds))
+            cond.wait(timeout: left)
         }
         cond.unlock()
     }
