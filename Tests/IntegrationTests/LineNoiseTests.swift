@@ -18,10 +18,11 @@ struct LineNoiseTests {
         try events.awaitStatus("drive online") { $0.drive == "online" }
         _ = try rig.ctlChecked("sim", "set", "rail_left=held", "rail_right=held")
 
-        // One byte in 97: a polling cycle (a setpoint write and a status read) is about 37
-        // bytes, so a failed transaction is always followed by good ones and the three misses
-        // in a row that make an outage never happen.
-        line.corrupt(oneByteIn: 97)
+        // One byte in 151: a polling cycle (a setpoint write and a status read) is about 37
+        // bytes, so a failed transaction is followed by about three good cycles and the three
+        // misses in a row that make an outage never come from the noise alone; the spacing
+        // leaves room for a slow reply on a loaded test machine as well.
+        line.corrupt(oneByteIn: 151)
         _ = try rig.ctlChecked("start", "short")
         try events.next("the program ran to its end through the noise", timeout: 90) { m in
             #expect(m.event != .fault, "fault on a line with scattered errors: \(m.message ?? "")")
