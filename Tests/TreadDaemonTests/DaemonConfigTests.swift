@@ -130,6 +130,10 @@ import TreadHardware
         BadValue("belt", "kmh_per_hz", "kmh_per_hz = 0"),
         BadValue("drive", "setpoint_lifetime_ms", "setpoint_lifetime_ms = 5000"),
         BadValue("drive", "setpoint_lifetime_ms", "setpoint_lifetime_ms = 100"),  // under 3 control periods at 25 Hz
+        // Seconds no duration can hold: these trapped before (found by fuzzing, Fuzz/regressions/config).
+        BadValue("limits", "direction_dwell_s", "direction_dwell_s = nan"),
+        BadValue("limits", "direction_dwell_s", "direction_dwell_s = 1e300"),
+        BadValue("limits", "rail_grace_s", "rail_grace_s = -inf"),
     ]
 
     @Test(arguments: badValues)
