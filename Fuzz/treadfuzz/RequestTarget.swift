@@ -29,6 +29,8 @@ final class RequestTarget: FuzzTarget {
             config.socketPath = dir.appendingPathComponent("treadd.sock").path
             config.modbus = simulator.settings
             config.historyPath = nil
+            // Control requests are answered on the loop's next tick: the fastest loop allowed.
+            config.controlHz = 50
             socketPath = config.socketPath
             var logger = Logger(label: "treadfuzz.treadd")
             logger.logLevel = .critical
@@ -46,7 +48,16 @@ final class RequestTarget: FuzzTarget {
         guard let hello = client.readLine(), (try? LineCoding.decode(ServerMessage.self, from: hello))?.hello != nil else {
             FuzzCheck.fail("no hello from the daemon")
         }
-        client.send(bytes)
+        // In pieces, reading what has come back in between: that splits lines across reads as
+        // a slow client does, and keeps this client reading so the daemon never has cause to
+        // drop it as one that does not read.
+        var offset = 0
+        while offset < bytes.count {
+            let end = min(bytes.count, offset + 509)
+            client.send(UnsafeRawBufferPointer(rebasing: bytes[offset..<end]))
+            offset = end
+            for line in client.availableLines() where check(line, client) { return }
+        }
         client.send(Data("\n{\"id\":\(Self.probeID),\"method\":\"status\"}\n".utf8))
         while true {
             guard let line = client.readLine() else {
@@ -55,12 +66,17 @@ final class RequestTarget: FuzzTarget {
                 guard client.sawLineTooLong else { FuzzCheck.fail("the daemon closed the connection without a line_too_long error") }
                 return
             }
-            let message: ServerMessage
-            do { message = try LineCoding.decode(ServerMessage.self, from: line) } catch {
-                FuzzCheck.fail("the daemon sent a line that is not a protocol message: \(line.prefix(200))")
-            }
-            if message.error?.code == .lineTooLong { client.sawLineTooLong = true }
-            if message.id == Self.probeID, message.result?.status != nil { return }
+            if check(line, client) { return }
         }
+    }
+
+    /// Checks one line from the daemon; true once it is the answer to the closing status request.
+    private func check(_ line: String, _ client: UnixLineClient) -> Bool {
+        let message: ServerMessage
+        do { message = try LineCoding.decode(ServerMessage.self, from: line) } catch {
+            FuzzCheck.fail("the daemon sent a line that is not a protocol message: \(line.prefix(200))")
+        }
+        if message.error?.code == .lineTooLong { client.sawLineTooLong = true }
+        return message.id == Self.probeID && message.result?.status != nil
     }
 }

@@ -41,6 +41,7 @@ final class UnixLineClient {
         var offset = 0
         while offset < data.count {
             let n = data[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n < 0, errno == EINTR { continue }  // libFuzzer's timer signal, not the daemon
             if n <= 0 { return }
             offset += n
         }
@@ -59,9 +60,28 @@ final class UnixLineClient {
             var buf = [UInt8](repeating: 0, count: 4096)
             let n = buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n > 0 { pending += buf[..<n]; continue }
+            if n < 0, errno == EINTR { continue }  // libFuzzer's timer signal, not the daemon
             if n < 0, errno == EAGAIN || errno == EWOULDBLOCK { timedOut = true }
             return nil
         }
+    }
+
+    /// The complete lines already received, without waiting; a closed stream is left for
+    /// `readLine` to report.
+    func availableLines() -> [String] {
+        var buf = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            if n > 0 { pending += buf[..<n]; continue }
+            if n < 0, errno == EINTR { continue }
+            break
+        }
+        var lines: [String] = []
+        while let nl = pending.firstIndex(of: UInt8(ascii: "\n")) {
+            lines.append(String(decoding: pending[..<nl], as: UTF8.self))
+            pending.removeSubrange(...nl)
+        }
+        return lines
     }
 
     func close() { Glibc.close(fd) }

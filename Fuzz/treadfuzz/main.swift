@@ -13,6 +13,14 @@ public func treadfuzzTestOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) 
 /// a server or a daemon builds it before the first input, not per input.
 nonisolated(unsafe) let selectedTarget: any FuzzTarget = FuzzTargets.fromEnvironment()
 
+/// Builds the target before the first input, so what it sets up once (a daemon, a server)
+/// is not counted against that input by libFuzzer's leak check.
+@_cdecl("LLVMFuzzerInitialize")
+public func treadfuzzInitialize(_ argc: UnsafeMutablePointer<CInt>?, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>?) -> CInt {
+    _ = selectedTarget
+    return 0
+}
+
 @_silgen_name("LLVMFuzzerRunDriver")
 func LLVMFuzzerRunDriver(
     _ argc: UnsafeMutablePointer<CInt>,
