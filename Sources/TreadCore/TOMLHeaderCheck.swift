@@ -1,5 +1,5 @@
 /// Finds table headers whose key starts with a character no key can start with (`[#`, `[[=`,
-/// `[ .`), before the text reaches the TOML parser.
+/// `[ .`, a `[` alone on its line), before the text reaches the TOML parser.
 ///
 /// toml++ 3 (inside TOMLKit 0.6.0) does not report these: it asserts, which aborts the
 /// process (and without assertions it goes on under a false assumption). A program file is
@@ -56,7 +56,9 @@ enum TOMLHeaderCheck {
                 var j = i + 1
                 if at(j) == "[" { j += 1 }
                 while let b = at(j), b == " " || b == "\t" { j += 1 }
-                if let k = at(j), !(isBareKey(k) || k == "\"" || k == "'" || k == "]" || k == "\n" || k == "\r") { return line }
+                // A line break there is keyless too (`[` alone on a line); only the end of the
+                // text is reported by the parser itself.
+                if let k = at(j), !(isBareKey(k) || k == "\"" || k == "'" || k == "]") { return line }
                 // The rest of the header, up to its closing bracket, is the parser's to judge.
                 i = j
                 while i < s.count, s[i] != "]", s[i] != "\n" {
