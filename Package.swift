@@ -133,3 +133,18 @@ let package = Package(
         ),
     ]
 )
+
+// The libFuzzer harness (docs/fuzzing.md, scripts/fuzz.sh) exists only when asked for: it must be
+// built with -sanitize=fuzzer and -parse-as-library, which the normal build and tests are not.
+if Context.environment["TREADD_FUZZ"] != nil {
+    package.products.append(.executable(name: "treadfuzz", targets: ["treadfuzz"]))
+    package.targets.append(
+        .executableTarget(
+            name: "treadfuzz",
+            dependencies: [
+                "TreadCore", "TreadHardware", "TreadProtocol", "TreadDaemon", "TreadTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Fuzz/treadfuzz"
+        ))
+}

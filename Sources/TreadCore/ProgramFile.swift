@@ -82,8 +82,8 @@ public enum ProgramFile {
                 throw s.error("duration", "\"\(text)\" is not a duration; write e.g. \"90s\", \"2m\", \"1m30s\" or \"1:30\"")
             }
             duration = d
-        } else if let secs = try s.double("duration_s") {
-            duration = .fractionalSeconds(secs)
+        } else if let secs = try s.seconds("duration_s") {
+            duration = secs
         } else {
             throw s.error(nil, "a segment needs a duration (duration = \"2m\" or duration_s = 120)")
         }

@@ -9,6 +9,10 @@ public struct TOMLDocument: Sendable {
 
     public init(text: String, file: String) throws(FileError) {
         self.file = file
+        if let line = TOMLHeaderCheck.firstKeylessHeader(in: text) {
+            throw FileError(file: file, line: line, key: nil,
+                            message: "not valid TOML: a table header must start with a key (a letter, digit, _ or -, or a quoted name)")
+        }
         let index = TOMLLineIndex(text: text)
         self.index = index
         let table: TOMLTable
@@ -54,6 +58,14 @@ public struct TOMLSection: @unchecked Sendable {
         if let d = v.double { return d }
         if let i = v.int { return Double(i) }
         throw error(key, "expected a number, got \(describe(v))")
+    }
+
+    /// A number of seconds as a duration; a value no duration can hold (nan, inf, 1e300) is
+    /// a located error, not a trap.
+    public func seconds(_ key: String) throws(FileError) -> Duration? {
+        guard let s = try double(key) else { return nil }
+        guard let d = Duration.checkedSeconds(s) else { throw error(key, "must be a number of seconds up to \(Int(Duration.maxSeconds)), got \(s)") }
+        return d
     }
 
     public func int(_ key: String) throws(FileError) -> Int? {
@@ -117,7 +129,9 @@ public func parseDuration(_ text: String) -> Duration? {
     if s.isEmpty { return nil }
     if let colon = s.firstIndex(of: ":") {
         guard let m = Int(s[..<colon]), let sec = Int(s[s.index(after: colon)...]), m >= 0, (0..<60).contains(sec) else { return nil }
-        return .seconds(m * 60 + sec)
+        let (minutes, overflow) = m.multipliedReportingOverflow(by: 60)
+        guard !overflow else { return nil }
+        return Duration.checkedSeconds(Double(minutes) + Double(sec))
     }
     var total = 0.0
     var number = ""
@@ -138,5 +152,5 @@ public func parseDuration(_ text: String) -> Duration? {
         guard let v = Double(number), !sawUnit else { return nil }
         total += v
     }
-    return .fractionalSeconds(total)
+    return Duration.checkedSeconds(total)
 }

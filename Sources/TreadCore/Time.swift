@@ -35,7 +35,20 @@ extension Duration {
         return Double(c.seconds) + Double(c.attoseconds) / 1e18
     }
 
+    /// Traps unless `s` is finite and within `maxSeconds`; for seconds read from a file or a
+    /// request, use `checkedSeconds`.
     public static func fractionalSeconds(_ s: Double) -> Duration {
         .nanoseconds(Int64((s * 1e9).rounded()))
+    }
+
+    /// The most seconds a Duration built by `fractionalSeconds` can hold (whole nanoseconds in
+    /// an Int64: about 292 years), rounded down to a round number.
+    public static let maxSeconds = 9e9
+
+    /// `s` seconds, or nil when `s` is not a number or beyond `maxSeconds` either way: what a
+    /// file says is checked here, since `fractionalSeconds` would trap on it.
+    public static func checkedSeconds(_ s: Double) -> Duration? {
+        guard s.isFinite, abs(s) <= maxSeconds else { return nil }
+        return fractionalSeconds(s)
     }
 }

@@ -33,6 +33,11 @@ struct FaultInjectionTests {
             // The drive refuses everything (writes too): only its comm-loss timeout can stop the belt.
             Scenario(command: "exception 4", transport: .tcp, faultCode: "drive_offline", messageContains: ["exception 4"], driveTrip: commLossTrip),
             Scenario(command: "crc on", transport: .rtu, faultCode: "drive_offline", messageContains: ["crc"], driveTrip: nil),
+            // Garbled replies (wrong function, foreign transaction or unit, bad byte count,
+            // truncated, noise), and the drive takes in nothing: treadd refuses every reply,
+            // and the drive's comm-loss timeout stops the belt.
+            Scenario(command: "garble 7", transport: .tcp, faultCode: "drive_offline", messageContains: ["invalid reply", "timeout"], driveTrip: commLossTrip),
+            Scenario(command: "garble 11", transport: .rtu, faultCode: "drive_offline", messageContains: ["invalid reply", "timeout"], driveTrip: commLossTrip),
             Scenario(command: "trip 16", transport: .tcp, faultCode: "drive_fault", messageContains: [delta.faultMessage(16)], driveTrip: 16),
         ]
     }

@@ -132,6 +132,10 @@ import TreadHardware
         BadValue("drive", "setpoint_lifetime_ms", "setpoint_lifetime_ms = 100"),  // under 3 control periods at 25 Hz
         BadValue("daemon", "realtime_priority", "realtime_priority = 40"),  // the input thread would be at 41
         BadValue("daemon", "realtime_priority", "realtime_priority = -1"),
+        // Seconds no duration can hold: these trapped before (found by fuzzing, Fuzz/regressions/config).
+        BadValue("limits", "direction_dwell_s", "direction_dwell_s = nan"),
+        BadValue("limits", "direction_dwell_s", "direction_dwell_s = 1e300"),
+        BadValue("limits", "rail_grace_s", "rail_grace_s = -inf"),
     ]
 
     @Test(arguments: badValues)

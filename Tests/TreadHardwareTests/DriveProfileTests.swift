@@ -79,6 +79,16 @@ import TreadCore
         #expect(e.line == t.line(of: "run_reverse", in: "command"))
     }
 
+    /// 1-based numbering subtracts 1 from the register number: from Int.min that overflowed
+    /// and trapped (found by fuzzing, Fuzz/regressions/profile).
+    @Test func registerNumberThatOverflowsTheNumberingIsRejected() throws {
+        var t = TOMLText(try String(contentsOfFile: PackagePaths.root.appendingPathComponent("Config/drives/abb-acs580.toml").path, encoding: .utf8))
+        let line = try t.set("register", in: "reference", to: "register = -9223372036854775808")
+        let e = try rejection(t.text)
+        #expect(e.key == "reference.register")
+        #expect(e.line == line)
+    }
+
     @Test func sameRegisterForTwoRolesIsRejected() throws {
         var t = TOMLText(shipped)
         let line = try t.set("register", in: "reference", to: "register = 0x2000")

@@ -103,9 +103,9 @@ extension DaemonConfig {
             startSpeed: .kmh(try limitsSection.double("start_kmh") ?? d.startSpeed.kmh),
             acceleration: try limitsSection.double("accel_kmh_per_s") ?? d.acceleration,
             deceleration: try limitsSection.double("decel_kmh_per_s") ?? d.deceleration,
-            directionDwell: .fractionalSeconds(try limitsSection.double("direction_dwell_s") ?? d.directionDwell.inSeconds),
+            directionDwell: try limitsSection.seconds("direction_dwell_s") ?? d.directionDwell,
             standstill: .kmh(try limitsSection.double("standstill_kmh") ?? d.standstill.kmh),
-            railGrace: .fractionalSeconds(try limitsSection.double("rail_grace_s") ?? d.railGrace.inSeconds))
+            railGrace: try limitsSection.seconds("rail_grace_s") ?? d.railGrace)
         limits.maxIncline = try limitsSection.double("max_incline_pct") ?? 0
         if let v = limits.violations().first { throw limitsSection.error(v.key, v.message) }
         let beltMax = BeltCalibration(kmhPerHz: kmhPerHz).speed(hz: profile.maxFrequencyHz)

@@ -24,8 +24,8 @@ extension DriveProfile {
 
         func reg(_ s: TOMLSection, _ key: String) throws(FileError) -> UInt16? {
             guard let v = try s.int(key) else { return nil }
-            let address = v - numbering
-            guard (0...0xFFFF).contains(address) else { throw s.error(key, "register \(v) is outside 0...65535 after \(numbering)-based numbering") }
+            let (address, overflow) = v.subtractingReportingOverflow(numbering)
+            guard !overflow, (0...0xFFFF).contains(address) else { throw s.error(key, "register \(v) is outside 0...65535 after \(numbering)-based numbering") }
             return UInt16(address)
         }
         func word(_ s: TOMLSection, _ key: String) throws(FileError) -> UInt16 {

@@ -54,6 +54,10 @@ public struct SimulatorInjections: Hashable, Sendable {
     public var exception: Int? = nil
     /// RTU only: every answer goes out with its CRC corrupted (the request is served).
     public var corruptCRC = false
+    /// Every request is answered with a garbled frame (`ReplyGarbler`, from this seed) and not
+    /// served: noise on the line both ways, so the drive takes in nothing, its comm-loss
+    /// watchdog is not fed, and the master gets replies it must refuse.
+    public var garbleSeed: UInt64? = nil
 
     public init() {}
 }
@@ -85,7 +89,8 @@ public struct SimulatorInjections: Hashable, Sendable {
 /// Request lines carry the state before the request was applied; `values` holds the
 /// written values (empty for reads). Requests answered with an exception (refused FC06, an
 /// injected exception) are `refused` lines and change nothing; requests dropped while
-/// `silent` are `dropped` lines. State lines appear when the output moves more than
+/// `silent` are `dropped` lines, and so are requests answered with a garbled frame
+/// (`"reason":"garbled"`). State lines appear when the output moves more than
 /// 0.05 Hz, or direction, running or trip change, and at least every 0.5 s. `running` is
 /// the status word's running bit: run commanded or the output still above 0. Every
 /// accepted control command that changes something is an `inject` line.
@@ -108,6 +113,7 @@ public final class SimulatorServer {
           late MS|off         answer MS ms late (requests served at once)
           exception CODE|off  answer everything with Modbus exception CODE
           crc on|off          RTU only: corrupt the CRC of every answer
+          garble SEED|off     answer everything with a garbled frame (seeded), serve nothing
           trip CODE           drive fault CODE: trip, coast, await a reset
           clear               all injections off (a trip stays)
           state               the simulator state as one JSON line
@@ -127,6 +133,8 @@ public final class SimulatorServer {
     private var pending: [PendingReply] = []
     /// Replies held back by a `late` injection and not yet sent.
     public var pendingReplies: Int { pending.count }
+    /// Set while `garble` is on; its state moves on with every garbled reply.
+    private var garbler: ReplyGarbler?
     private var controlListen: Int32 = -1
     private var controlClients: [ControlClient] = []
 
@@ -397,6 +405,16 @@ public final class SimulatorServer {
             writeLine("{\"t\":\(seconds(now)),\"kind\":\"dropped\",\"fc\":\(fc),\"address\":\(address),\"reason\":\"silent\"}")
             return
         }
+        if garbler != nil {
+            // What the drive would have said, taken apart; the drive itself heard nothing.
+            copyRegistersToMapping()
+            let correct = captureReply { modbus_reply(ctx, $0, Int32(length), mapping) }
+            copyRegistersToMapping()
+            let garbled = garbler!.garble(correct, headerLength: hl, rtu: !isTCP)
+            writeLine("{\"t\":\(seconds(now)),\"kind\":\"dropped\",\"fc\":\(fc),\"address\":\(address),\"reason\":\"garbled\"}")
+            send(garbled, to: fd, at: now)
+            return
+        }
         let before = simulator
         if let code = injections.exception ?? simulator.refusal(function: fc) {
             // A refused FC06 is still a well-formed request the drive heard; an injected
@@ -605,6 +623,15 @@ public final class SimulatorServer {
             guard let on = onOff() else { return "error: usage: crc on|off" }
             if on, isTCP { return "error: crc corruption needs RTU (Modbus TCP frames carry no CRC)" }
             injections.corruptCRC = on
+        case "garble":
+            if args == ["off"] {
+                injections.garbleSeed = nil
+                garbler = nil
+            } else {
+                guard args.count == 1, let seed = UInt64(args[0]) else { return "error: usage: garble SEED|off (SEED a whole number)" }
+                injections.garbleSeed = seed
+                garbler = ReplyGarbler(seed: seed)
+            }
         case "trip":
             guard let code = number(1...65535) else { return "error: usage: trip CODE (CODE in 1...65535)" }
             simulator.trip(code: code, at: now)
@@ -612,6 +639,7 @@ public final class SimulatorServer {
         case "clear":
             guard args.isEmpty else { return "error: usage: clear" }
             injections = SimulatorInjections()
+            garbler = nil
         case "state":
             guard args.isEmpty else { return "error: usage: state" }
             simulator.advance(to: now)
@@ -638,7 +666,7 @@ public final class SimulatorServer {
             + "\"run_commanded\":\(s.runCommanded),\"reference_hz\":\(hz(s.referenceHz)),\"trip\":\(s.tripCode ?? 0),"
             + "\"comm_loss_ms\":\(commLossMs),\"comm_loss_warning\":\(s.commLossWarning),\"enabled\":\(s.isEnabled),\"sequence_step\":\(s.sequenceState),"
             + "\"requests\":\(requestsServed),\"silent\":\(injections.silent),\"late_ms\":\(injections.lateMs),"
-            + "\"exception\":\(injections.exception ?? 0),\"crc\":\(injections.corruptCRC)}"
+            + "\"exception\":\(injections.exception ?? 0),\"crc\":\(injections.corruptCRC),\"garble\":\(injections.garbleSeed.map(String.init) ?? "null")}"
     }
 
     // MARK: Log

@@ -1,0 +1,65 @@
+import Testing
+@testable import TreadCore
+
+/// Program files that crashed the loader under fuzzing (Fuzz/regressions/program): each must
+/// now be a located error.
+@Suite struct FuzzFoundLoaderTests {
+    static let step = """
+        [[steps]]
+        direction = "forward"
+        speed_kmh = 3.0
+
+        """
+
+    /// toml++ asserted (aborting treadd, reachable from any socket client via
+    /// programs.validate) on a table header that does not start with a key.
+    @Test(arguments: ["[[# week 4]]", "[#]", "[ =a]", "[[.steps]]", "[", "[[ \r", "  [[\tsteps.#]]"])
+    func keylessTableHeaderIsALocatedError(header: String) throws {
+        let text = "title = \"x\"\n" + Self.step + "duration = \"1m\"\n" + header + "\n"
+        let errors = programErrors(text)
+        if header.contains(".#") {
+            // `steps.#` starts with a key; the parser itself refuses the `#` after the dot.
+            #expect(errors.first?.message.hasPrefix("not valid TOML") == true)
+        } else {
+            #expect(errors.count == 1)
+            #expect(errors.first?.line == 6)
+            #expect(errors.first?.message.contains("table header must start with a key") == true)
+        }
+    }
+
+    /// What looks like a keyless header but is not one: inside strings, comments and arrays.
+    @Test func bracketsInsideValuesAreNotHeaders() {
+        let text = #"""
+            title = "[#"
+            description = """
+            [# not a header
+            """
+            # [# nor this
+            [[steps]]
+            direction = "forward"
+            speed_kmh = 3.0
+            duration = "1m"
+            message = '[='
+            """#
+        #expect(TOMLHeaderCheck.firstKeylessHeader(in: text) == nil)
+        let nested = "a = [\n  [ # a nested array, with a comment\n    1 ],\n]\n"
+        #expect(TOMLHeaderCheck.firstKeylessHeader(in: nested) == nil)
+    }
+
+    @Test(arguments: ["duration_s = nan", "duration_s = inf", "duration_s = 1e300", "duration = \"9223372036854775807:00\"",
+                      "duration = \"99999999999999999999h\"", "duration = \"1e400s\""])
+    func durationNoDurationCanHoldIsALocatedError(line: String) {
+        let text = "title = \"x\"\n" + Self.step + line + "\n"
+        let errors = programErrors(text)
+        #expect(errors.count == 1)
+        #expect(errors.first?.line == 5, "\(errors)")
+    }
+
+    @Test func durationParsingStillReadsEveryDocumentedForm() {
+        #expect(parseDuration("90s") == .seconds(90))
+        #expect(parseDuration("1m30s") == .seconds(90))
+        #expect(parseDuration("1:30") == .seconds(90))
+        #expect(parseDuration("2h") == .seconds(7200))
+        #expect(parseDuration("153722867280912930:00") == nil, "minutes beyond Int when multiplied by 60")
+    }
+}
