@@ -6,7 +6,8 @@
 #   thread  -> .build-tsan (ThreadSanitizer)
 #
 # The whole suite does not fit CI's budget for this step (about 30 minutes for both builds and
-# both runs on 2 cores: a cold sanitized build is 8-15 minutes each, and the full suite ran 8+
+# both runs on 2 cores: a cold sanitized build took 14-18 minutes each here, about 8 on an idle
+# machine, and the full suite ran 8-9
 # minutes under ASan alone), so each run takes the suites that exercise the threads that matter:
 #   control loop, safety monitor and gate: SafetyReactionTests, DaemonSafetyTests, ControlScheduleTests
 #   drive thread and libmodbus:            DriveLink*Tests, ModbusDriveTests
