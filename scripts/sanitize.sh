@@ -7,8 +7,8 @@
 #
 # The whole suite does not fit CI's budget for this step (about 30 minutes for both builds and
 # both runs on 2 cores: a cold sanitized build took 14-18 minutes each here, about 8 on an idle
-# machine, and the full suite ran 8-9
-# minutes under ASan alone), so each run takes the suites that exercise the threads that matter:
+# machine, and the full suite ran 8-9 minutes under each), so each run takes the suites that
+# exercise the threads that matter:
 #   control loop, safety monitor and gate: SafetyReactionTests, DaemonSafetyTests, ControlScheduleTests
 #   drive thread and libmodbus:            DriveLink*Tests, ModbusDriveTests
 #   socket server and broadcaster (NIO):   SocketServerTests
