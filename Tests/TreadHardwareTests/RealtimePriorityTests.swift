@@ -1,7 +1,6 @@
 import Foundation
 import Glibc
 import Logging
-import Synchronization
 import Testing
 import TreadTesting
 @testable import TreadHardware
@@ -19,10 +18,10 @@ import TreadTesting
     /// RLIMIT_RTPRIO), found on a scratch thread; the tests check the matching behaviour.
     static let fifoAllowed: Bool = {
         let result = Locked<Bool?>(nil)
-        let t = Thread { result.set(RealtimePriority(5)!.applyToCurrentThread() == nil) }
+        let t = Thread { result.withLock { $0 = RealtimePriority(5)!.applyToCurrentThread() == nil } }
         t.start()
-        _ = eventually { result.value != nil }
-        return result.value ?? false
+        _ = eventually { result.withLock { $0 } != nil }
+        return result.withLock { $0 } ?? false
     }()
 
     @Test func onlyPrioritiesBelowTheKernelsIRQThreadsAreAccepted() {
@@ -41,20 +40,20 @@ import TreadTesting
         let drive = RecordingDrive()
         let link = DriveLink(pollInterval: .milliseconds(20), realtime: RealtimePriority(12), logger: logger) {
             // makeDrive runs on the drive thread itself, after the priority was applied.
-            seen.set(Self.currentScheduling())
+            seen.withLock { $0 = Self.currentScheduling() }
             return drive
         }
         link.start()
         defer { link.shutdown() }
         _ = eventually(timeout: .seconds(5)) { if case .online = link.currentFeedback { true } else { false } }
-        let scheduling = seen.value
+        let scheduling = seen.withLock { $0 }
         if Self.fifoAllowed {
             #expect(scheduling?.policy == SCHED_FIFO)
             #expect(scheduling?.priority == 12)
-            #expect(logged.value.contains { $0.contains("drive thread at SCHED_FIFO 12") })
+            #expect(logged.withLock { $0 }.contains { $0.contains("drive thread at SCHED_FIFO 12") })
         } else {
             #expect(scheduling?.policy == SCHED_OTHER, "refused, the thread runs on at normal priority")
-            #expect(logged.value.contains { $0.contains("cannot run at SCHED_FIFO 12") })
+            #expect(logged.withLock { $0 }.contains { $0.contains("cannot run at SCHED_FIFO 12") })
         }
         // Either way the link works.
         #expect(link.currentStats.transactions >= 1)
@@ -64,13 +63,13 @@ import TreadTesting
         let seen = Locked<Int32?>(nil)
         let drive = RecordingDrive()
         let link = DriveLink(pollInterval: .milliseconds(20), logger: Logger(label: "test.realtime")) {
-            seen.set(Self.currentScheduling().policy)
+            seen.withLock { $0 = Self.currentScheduling().policy }
             return drive
         }
         link.start()
         defer { link.shutdown() }
         _ = eventually(timeout: .seconds(5)) { if case .online = link.currentFeedback { true } else { false } }
-        #expect(seen.value == SCHED_OTHER)
+        #expect(seen.withLock { $0 } == SCHED_OTHER)
     }
 }
 
@@ -84,15 +83,6 @@ struct CapturingLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
     func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
-        into.update { $0.append(message.description) }
+        into.withLock { $0.append(message.description) }
     }
-}
-
-/// A value shared with another thread (a Mutex cannot be captured by an escaping closure).
-final class Locked<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-    init(_ value: Value) { mutex = Mutex(value) }
-    var value: Value { mutex.withLock { $0 } }
-    func set(_ v: Value) { mutex.withLock { $0 = v } }
-    func update(_ body: (inout Value) -> Void) { mutex.withLock { body(&$0) } }
 }

@@ -46,12 +46,12 @@ public final class ControlLoop: @unchecked Sendable {
     private var stopping = false
     private var finished = false
     private var woken = false
-    private let latest: Mutex<Status>
-    /// The sink in a struct, not as a bare closure: `Mutex<closure?>.withLock { $0 }` writes the
+    private let latest: Locked<Status>
+    /// The sink in a struct, not as a bare closure: `Locked<closure?>.withLock { $0 }` writes the
     /// closure back re-abstracted, one more thunk pair on every call, so each tick's call went
     /// deeper until the control thread's stack overflowed (about 3 minutes at 25 Hz).
     private struct Sink: Sendable { let send: @Sendable (ServerMessage) -> Void }
-    private let publishSink: Mutex<Sink?> = Mutex(nil)
+    private let publishSink: Locked<Sink?> = Locked(nil)
     private let ticks = Atomic<Int>(0)
     /// Set before `start()`; used only on the control thread afterwards.
     private var recorder: HistoryRecorder?
@@ -63,7 +63,7 @@ public final class ControlLoop: @unchecked Sendable {
     /// Progress is streamed at this interval; state changes and events go out at once.
     private let progressInterval: Duration
     /// How late each recent tick started against its schedule, for the benchmark's jitter.
-    private let lateness = Mutex(TickLateness())
+    private let lateness = Locked(TickLateness())
 
     public init(treadmill: Treadmill, safety: SafetyMonitor, gate: SafetyGate, enable: EnableOutput, warning: EnableOutput? = nil,
                 drive: DriveLink, period: Duration, progressInterval: Duration = .milliseconds(200), logger: Logger) {
@@ -76,7 +76,7 @@ public final class ControlLoop: @unchecked Sendable {
         self.drive = drive
         self.period = period
         self.logger = logger
-        self.latest = Mutex(treadmill.statusSnapshot(enable: false, at: MonotonicClock.now()))
+        self.latest = Locked(treadmill.statusSnapshot(enable: false, at: MonotonicClock.now()))
     }
 
     /// Where events and progress go (the socket server's broadcaster). Must not block.

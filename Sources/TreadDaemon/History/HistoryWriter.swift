@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import Synchronization
+import TreadHardware
 
 /// Writes history records on a thread of its own, fed by a bounded buffer.
 ///
@@ -23,8 +23,8 @@ public final class HistoryWriter: @unchecked Sendable {
     private var inFlight = 0
     private var closing = false
     private var finished = false
-    private let state: Mutex<HistoryHealth>
-    private let storeBox = Mutex<HistoryStore?>(nil)
+    private let state: Locked<HistoryHealth>
+    private let storeBox = Locked<HistoryStore?>(nil)
 
     /// Back-off between retries after a failure: first, then doubling up to the maximum.
     static let firstRetry = Duration.milliseconds(250)
@@ -36,7 +36,7 @@ public final class HistoryWriter: @unchecked Sendable {
         self.capacity = max(1, capacity)
         self.logger = logger
         self.open = open
-        state = Mutex(HistoryHealth(state: "starting", path: path))
+        state = Locked(HistoryHealth(state: "starting", path: path))
     }
 
     /// What the status shows: ok, failing (with the error), records waiting, records dropped.

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Synchronization
+import TreadHardware
 
 /// Writes log lines to a file descriptor (stderr) from a thread of its own, so a thread that
 /// logs (the control loop on an event, the drive thread on an error) never waits on the
@@ -13,7 +14,7 @@ import Synchronization
 public final class LogWriter: Sendable {
     private let fd: Int32
     private let capacity: Int
-    private let queue = Mutex<[String]>([])
+    private let queue = Locked<[String]>([])
     private let droppedSinceReport = Atomic<Int>(0)
     private let accepted = Atomic<Int>(0)
     private let written = Atomic<Int>(0)

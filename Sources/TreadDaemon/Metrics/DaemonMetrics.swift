@@ -1,5 +1,4 @@
 import Prometheus
-import Synchronization
 import TreadCore
 import TreadHardware
 import TreadProtocol
@@ -25,7 +24,7 @@ final class DaemonMetrics: Sendable {
     private let pollLatency: DurationHistogram
     /// The drive link's and log writer's totals at the previous scrape: Prometheus counters
     /// only go up, so the difference is added.
-    private let seen = Mutex<(drive: DriveLink.Stats, logDropped: Int)>((DriveLink.Stats(), 0))
+    private let seen = Locked<(drive: DriveLink.Stats, logDropped: Int)>((DriveLink.Stats(), 0))
 
     /// The event kinds counted as sessions, by outcome.
     static let sessionEvents: [EventName: String] = [.sessionStarted: "started", .sessionFinished: "finished", .sessionStopped: "stopped"]

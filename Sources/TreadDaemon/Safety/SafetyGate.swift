@@ -1,4 +1,3 @@
-import Synchronization
 import TreadCore
 import TreadHardware
 
@@ -17,7 +16,7 @@ public final class SafetyGate: @unchecked Sendable {
 
     private let enable: EnableOutput
     private let drive: DriveLink
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init(enable: EnableOutput, drive: DriveLink) {
         self.enable = enable

@@ -1,4 +1,3 @@
-import Synchronization
 import TreadCore
 import TreadHardware
 
@@ -12,16 +11,16 @@ import TreadHardware
 public final class SafetyMonitor: @unchecked Sendable {
     public typealias Notify = @Sendable (InputEvent, InputMonitor.Reflex) -> Void
 
-    private let state: Mutex<InputMonitor>
+    private let state: Locked<InputMonitor>
     private let gate: SafetyGate
-    /// In a struct, not a bare closure: `Mutex<closure?>.withLock { $0 }` re-abstracts the
+    /// In a struct, not a bare closure: `Locked<closure?>.withLock { $0 }` re-abstracts the
     /// stored closure on every call (a thunk pair per edge, each call deeper than the last).
     private struct Listener: Sendable { let notify: Notify }
-    private let notify: Mutex<Listener?> = Mutex(nil)
+    private let notify: Locked<Listener?> = Locked(nil)
     public let lines: Set<InputLine>
 
     public init(lines: Set<InputLine>, chatter: InputMonitor.ChatterLimit, gate: SafetyGate) {
-        state = Mutex(InputMonitor(lines: lines, chatter: chatter))
+        state = Locked(InputMonitor(lines: lines, chatter: chatter))
         self.gate = gate
         self.lines = lines
     }

@@ -1,12 +1,13 @@
 import NIOCore
 import Synchronization
+import TreadHardware
 import TreadProtocol
 
 /// Fans events out to `watch` subscribers. Encoding and writing happen on an event loop,
 /// never on the control thread. A subscriber whose socket stops draining (NIO marks the
 /// channel unwritable past its high-water mark) is dropped rather than buffered without bound.
 final class Broadcaster: Sendable {
-    private let subscribers = Mutex<[ObjectIdentifier: Channel]>([:])
+    private let subscribers = Locked<[ObjectIdentifier: Channel]>([:])
     private let loop: EventLoop
     private let dropped = Atomic<Int>(0)
 

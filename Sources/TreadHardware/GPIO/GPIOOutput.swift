@@ -1,4 +1,3 @@
-import Synchronization
 
 /// An output line (the drive-enable relay, the warning lamp or buzzer) through libgpiod v2.
 /// Requested de-energised; released (and so de-energised by the kernel) when the process
@@ -6,7 +5,7 @@ import Synchronization
 public final class GPIOOutput: EnableOutput, @unchecked Sendable {
     public let line: ResolvedLine
     private let request: GPIOLineRequest
-    private let state = Mutex<(energised: Bool, failure: String?)>((false, nil))
+    private let state = Locked<(energised: Bool, failure: String?)>((false, nil))
 
     public init(_ spec: GPIOLineSpec) throws(GPIOError) {
         line = try spec.resolve()

@@ -26,11 +26,11 @@ public final class SimulatedInputs: SafetyInputSource {
         var sink: (@Sendable (InputEvent) -> Void)?
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
     public let lines: Set<InputLine>
 
     public init(_ initial: SafetyInputs = .ready, lines: Set<InputLine> = [.estop, .safetyKey, .railLeft, .railRight]) {
-        state = Mutex(State(levels: initial, sink: nil))
+        state = Locked(State(levels: initial, sink: nil))
         self.lines = lines
     }
 

@@ -110,7 +110,7 @@ final class TestRig {
             \(driveSection)
             unit = 1
             poll_ms = 40
-            response_timeout_ms = 150
+            response_timeout_ms = \(Self.responseTimeoutMs)
             [belt]
             kmh_per_hz = 0.3333
             [limits]
