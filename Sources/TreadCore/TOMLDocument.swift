@@ -9,9 +9,8 @@ public struct TOMLDocument: Sendable {
 
     public init(text: String, file: String) throws(FileError) {
         self.file = file
-        if let line = TOMLHeaderCheck.firstKeylessHeader(in: text) {
-            throw FileError(file: file, line: line, key: nil,
-                            message: "not valid TOML: a table header must start with a key (a letter, digit, _ or -, or a quoted name)")
+        if let refusal = TOMLParserGuard.firstRefusal(in: text) {
+            throw FileError(file: file, line: refusal.line, key: nil, message: "not valid TOML: \(refusal.message)")
         }
         let index = TOMLLineIndex(text: text)
         self.index = index

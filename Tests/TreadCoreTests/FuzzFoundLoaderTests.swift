@@ -41,9 +41,33 @@ import Testing
             duration = "1m"
             message = '[='
             """#
-        #expect(TOMLHeaderCheck.firstKeylessHeader(in: text) == nil)
+        #expect(TOMLParserGuard.firstRefusal(in: text) == nil)
         let nested = "a = [\n  [ # a nested array, with a comment\n    1 ],\n]\n"
-        #expect(TOMLHeaderCheck.firstKeylessHeader(in: nested) == nil)
+        #expect(TOMLParserGuard.firstRefusal(in: nested) == nil)
+    }
+
+    /// toml++ asserted on a `}` where an array expects a value (Fuzz/regressions/program/
+    /// brace-in-array-aborts-tomlplusplus: `message = [ [}m`, found by CI's fuzz run).
+    @Test(arguments: ["message = [ }", "message = [ [}m", "message = [1, }", "message = [\n  # why\n  }", "message = [[1], }]",
+                      "message = [{ a = 1 }, }"])
+    func braceWhereAnArrayExpectsAValueIsALocatedError(value: String) {
+        let text = "title = \"x\"\n" + Self.step + "duration = \"1m\"\n" + value + "\n"
+        let errors = programErrors(text)
+        #expect(errors.count == 1)
+        let line = 6 + value.filter { $0 == "\n" }.count
+        #expect(errors.first?.line == line, "\(errors)")
+        #expect(errors.first?.message.contains("'}' inside an array") == true, "\(errors)")
+    }
+
+    /// Braces that belong: inline tables inside arrays, and braces in strings and comments.
+    @Test func bracesThatCloseInlineTablesAreLeftToTheParser() {
+        let text = #"""
+            a = [{ b = 1 }, { c = "}" }, [{ d = '}' }]]
+            e = [ # }
+              1 ]
+            f = { g = [1, 2], h = { i = "]}" } }
+            """#
+        #expect(TOMLParserGuard.firstRefusal(in: text) == nil)
     }
 
     @Test(arguments: ["duration_s = nan", "duration_s = inf", "duration_s = 1e300", "duration = \"9223372036854775807:00\"",

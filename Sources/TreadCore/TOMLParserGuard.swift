@@ -1,21 +1,34 @@
-/// Finds table headers whose key starts with a character no key can start with (`[#`, `[[=`,
-/// `[ .`, a `[` alone on its line), before the text reaches the TOML parser.
+/// Finds the invalid TOML that toml++ 3 (inside TOMLKit 0.6.0) does not report but asserts on,
+/// before the text reaches the parser:
+/// - a table header whose key starts with a character no key can start with (`[#`, `[[=`,
+///   `[ .`, a `[` alone on its line);
+/// - a `}` where an array expects a value (`[ }`, `[1, }`).
 ///
-/// toml++ 3 (inside TOMLKit 0.6.0) does not report these: it asserts, which aborts the
-/// process (and without assertions it goes on under a false assumption). A program file is
-/// also what any socket client may send (`programs.validate`, `start`), so the daemon must
-/// never hand such text over. Found by fuzzing (Fuzz/regressions/program).
+/// An assertion aborts the process, and without assertions toml++ goes on under a false
+/// assumption (`__builtin_assume`). A program file is also what any socket client may send
+/// (`programs.validate`, `start`), so the daemon must never hand such text over. Every case
+/// here was found by fuzzing (Fuzz/regressions/program, Fuzz/regressions/config).
 ///
 /// A header is a `[` at the start of a line (after blanks) outside strings, comments and
 /// multi-line values; a `[` inside an array or inline table is a value, not a header.
-enum TOMLHeaderCheck {
-    /// The 1-based line of the first header without a key, or nil when there is none.
-    static func firstKeylessHeader(in text: String) -> Int? {
+enum TOMLParserGuard {
+    struct Refusal: Equatable {
+        /// 1-based.
+        let line: Int
+        let message: String
+    }
+
+    static let keylessHeader = "a table header must start with a key (a letter, digit, _ or -, or a quoted name)"
+    static let braceInArray = "'}' inside an array, where a value or ']' belongs"
+
+    /// The first construct toml++ would assert on, or nil when there is none. Nil does not
+    /// mean the text is valid TOML: everything else is the parser's to judge.
+    static func firstRefusal(in text: String) -> Refusal? {
         let s = Array(text.unicodeScalars)
         var i = 0
         var line = 1
         var atLineStart = true
-        var depth = 0  // open [ and { of values
+        var open: [Unicode.Scalar] = []  // the [ and { of values still open, innermost last
         func at(_ k: Int) -> Unicode.Scalar? { k < s.count ? s[k] : nil }
         func starts(_ lit: String, _ k: Int) -> Bool {
             var j = k
@@ -52,13 +65,15 @@ enum TOMLHeaderCheck {
                 if starts("\"\"\"", i) { i += 3; skipString("\"\"\"", escapes: true, multiline: true) } else { i += 1; skipString("\"", escapes: true, multiline: false) }
             case "'":
                 if starts("'''", i) { i += 3; skipString("'''", escapes: false, multiline: true) } else { i += 1; skipString("'", escapes: false, multiline: false) }
-            case "[" where depth == 0 && atLineStart:
+            case "[" where open.isEmpty && atLineStart:
                 var j = i + 1
                 if at(j) == "[" { j += 1 }
                 while let b = at(j), b == " " || b == "\t" { j += 1 }
                 // A line break there is keyless too (`[` alone on a line); only the end of the
                 // text is reported by the parser itself.
-                if let k = at(j), !(isBareKey(k) || k == "\"" || k == "'" || k == "]") { return line }
+                if let k = at(j), !(isBareKey(k) || k == "\"" || k == "'" || k == "]") {
+                    return Refusal(line: line, message: keylessHeader)
+                }
                 // The rest of the header, up to its closing bracket, is the parser's to judge.
                 i = j
                 while i < s.count, s[i] != "]", s[i] != "\n" {
@@ -70,10 +85,14 @@ enum TOMLHeaderCheck {
                     if i < s.count, s[i] != "\n" { i += 1 }
                 }
             case "[", "{":
-                depth += 1
+                open.append(c)
                 i += 1
+            case "}" where open.last == "[":
+                // No valid TOML has a `}` directly inside an array: it only closes an inline
+                // table. toml++ reports it after a value, and asserts after `[` or `,`.
+                return Refusal(line: line, message: braceInArray)
             case "]", "}":
-                if depth > 0 { depth -= 1 }
+                if !open.isEmpty { open.removeLast() }
                 i += 1
             default:
                 i += 1
