@@ -25,7 +25,9 @@ enum TOMLParserGuard {
     /// mean the text is valid TOML: everything else is the parser's to judge.
     static func firstRefusal(in text: String) -> Refusal? {
         let s = Array(text.unicodeScalars)
-        var i = 0
+        // toml++ drops a byte-order mark before parsing, so a header right after one is at
+        // the start of the first line.
+        var i = s.first == "\u{FEFF}" ? 1 : 0
         var line = 1
         var atLineStart = true
         var open: [Unicode.Scalar] = []  // the [ and { of values still open, innermost last

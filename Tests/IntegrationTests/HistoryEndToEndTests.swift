@@ -6,21 +6,7 @@ import TreadProtocol
 /// treadctl as processes.
 @Suite(.serialized) struct HistoryEndToEndTests {
     /// Forward, reverse, then a long forward stretch to be killed in.
-    static let crashable = """
-        title = "integration: crash me"
-        [[steps]]
-        direction = "forward"
-        speed_kmh = 2.0
-        duration = "3s"
-        [[steps]]
-        direction = "reverse"
-        speed_kmh = 1.5
-        duration = "3s"
-        [[steps]]
-        direction = "forward"
-        speed_kmh = 2.0
-        duration = "120s"
-        """
+    static let crashable = TestRig.forwardReverseForward(title: "integration: crash me", lastForward: "120s")
 
     struct HistoryOut: Decodable { let sessions: [SessionInfo]; let weeks: [WeekTotals] }
 

@@ -27,6 +27,20 @@ import Testing
         }
     }
 
+    /// toml++ skips a byte-order mark, so a keyless header right after one asserted too
+    /// (Fuzz/regressions/program/keyless-header-after-a-byte-order-mark-aborts-tomlplusplus).
+    @Test(arguments: ["[#", "[[ =", "["])
+    func keylessHeaderAfterAByteOrderMarkIsALocatedError(header: String) {
+        let errors = programErrors("\u{FEFF}" + header + "\ntitle = \"x\"\n")
+        #expect(errors.count == 1)
+        #expect(errors.first?.line == 1, "\(errors)")
+        #expect(errors.first?.message.contains("table header must start with a key") == true, "\(errors)")
+    }
+
+    @Test func aByteOrderMarkBeforeAValidFileIsNotRefused() {
+        #expect(TOMLParserGuard.firstRefusal(in: "\u{FEFF}[table]\nkey = 1\n") == nil)
+    }
+
     /// What looks like a keyless header but is not one: inside strings, comments and arrays.
     @Test func bracketsInsideValuesAreNotHeaders() {
         let text = #"""

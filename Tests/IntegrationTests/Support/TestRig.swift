@@ -21,8 +21,13 @@ final class TestRig {
     private var watchers: [ManagedProcess] = []
 
     /// A short program: forward, reverse, forward, a few seconds each.
-    static let shortProgram = """
-        title = "integration: forward, reverse, forward"
+    static let shortProgram = forwardReverseForward(title: "integration: forward, reverse, forward", lastForward: "2s")
+
+    /// Forward 3 s, reverse 3 s, then forward for `lastForward` (a long one to inject faults
+    /// into, or to kill the daemon in).
+    static func forwardReverseForward(title: String, lastForward: String) -> String {
+        """
+        title = "\(title)"
         [[steps]]
         direction = "forward"
         speed_kmh = 2.0
@@ -34,8 +39,9 @@ final class TestRig {
         [[steps]]
         direction = "forward"
         speed_kmh = 2.0
-        duration = "2s"
+        duration = "\(lastForward)"
         """
+    }
 
     /// One long forward stretch, to inject faults into while the belt runs.
     static let longForward = """
