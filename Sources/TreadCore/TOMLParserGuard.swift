@@ -2,7 +2,8 @@
 /// before the text reaches the parser:
 /// - a table header whose key starts with a character no key can start with (`[#`, `[[=`,
 ///   `[ .`, a `[` alone on its line);
-/// - a `}` where an array expects a value (`[ }`, `[1, }`).
+/// - a `}` where an array expects a value (`[ }`, `[1, }`);
+/// - a date-time value with no time after its `T` (`1979-05-27T=07:32`).
 ///
 /// An assertion aborts the process, and without assertions toml++ goes on under a false
 /// assumption (`__builtin_assume`). A program file is also what any socket client may send
@@ -20,6 +21,7 @@ enum TOMLParserGuard {
 
     static let keylessHeader = "a table header must start with a key (a letter, digit, _ or -, or a quoted name)"
     static let braceInArray = "'}' inside an array, where a value or ']' belongs"
+    static let dateTimeWithoutTime = "a date-time needs a time (HH:MM) right after its 'T'"
 
     /// The first construct toml++ would assert on, or nil when there is none. Nil does not
     /// mean the text is valid TOML: everything else is the parser's to judge.
@@ -31,6 +33,7 @@ enum TOMLParserGuard {
         var line = 1
         var atLineStart = true
         var open: [Unicode.Scalar] = []  // the [ and { of values still open, innermost last
+        var valueNext = false  // after `=`, or `[` or `,` in an array: a value starts at the next token
         func at(_ k: Int) -> Unicode.Scalar? { k < s.count ? s[k] : nil }
         func starts(_ lit: String, _ k: Int) -> Bool {
             var j = k
@@ -51,6 +54,10 @@ enum TOMLParserGuard {
         }
         while i < s.count {
             let c = s[i]
+            if valueNext, !(c == " " || c == "\t" || c == "\r" || c == "\n" || c == "#") {
+                valueNext = false
+                if isDateTimeWithoutTime(s, i) { return Refusal(line: line, message: dateTimeWithoutTime) }
+            }
             switch c {
             case "\n":
                 line += 1
@@ -88,6 +95,13 @@ enum TOMLParserGuard {
                 }
             case "[", "{":
                 open.append(c)
+                valueNext = c == "["
+                i += 1
+            case "=":
+                valueNext = true
+                i += 1
+            case "," where open.last == "[":
+                valueNext = true
                 i += 1
             case "}" where open.last == "[":
                 // No valid TOML has a `}` directly inside an array: it only closes an inline
@@ -102,6 +116,17 @@ enum TOMLParserGuard {
             atLineStart = false
         }
         return nil
+    }
+
+    /// `YYYY-MM-DD` then `T` or `t` then anything but a digit: toml++ takes a value with a
+    /// `-`, a `:` and a `t` for a date-time and asserts a digit follows the `T`. No such value
+    /// is valid TOML, with or without the `:`.
+    private static func isDateTimeWithoutTime(_ s: [Unicode.Scalar], _ k: Int) -> Bool {
+        func digit(_ j: Int) -> Bool { j < s.count && ("0"..."9").contains(s[j]) }
+        let shape: [Bool] = [digit(k), digit(k + 1), digit(k + 2), digit(k + 3), k + 4 < s.count && s[k + 4] == "-",
+                             digit(k + 5), digit(k + 6), k + 7 < s.count && s[k + 7] == "-", digit(k + 8), digit(k + 9)]
+        guard shape.allSatisfy({ $0 }), k + 10 < s.count, s[k + 10] == "T" || s[k + 10] == "t" else { return false }
+        return !digit(k + 11)
     }
 
     private static func isBareKey(_ c: Unicode.Scalar) -> Bool {

@@ -41,6 +41,31 @@ import Testing
         #expect(TOMLParserGuard.firstRefusal(in: "\u{FEFF}[table]\nkey = 1\n") == nil)
     }
 
+    /// toml++ asserted on a date-time whose `T` is not followed by a time
+    /// (Fuzz/regressions/program/date-time-without-a-time-aborts-tomlplusplus).
+    @Test(arguments: ["d = 1979-05-27T=07:32:00Z", "d = 1979-05-27t:07", "d = [1979-05-27T-07:32]", "d = [1, 1979-05-27Tx:1]",
+                      "d = { e = 1979-05-27T:00 }", "d = 1979-05-27T"])
+    func dateTimeWithoutATimeIsALocatedError(line: String) {
+        let errors = programErrors("title = \"x\"\n" + line + "\n")
+        #expect(errors.count == 1)
+        #expect(errors.first?.line == 2, "\(errors)")
+        #expect(errors.first?.message.contains("needs a time") == true, "\(errors)")
+    }
+
+    /// Date-times that are fine, and keys that look like one (a bare key may be `1979-05-27Tx`).
+    @Test func validDateTimesAndDateLikeKeysAreLeftToTheParser() {
+        let text = """
+            a = 1979-05-27T07:32:00Z
+            b = 1979-05-27 07:32:00
+            c = [1979-05-27t07:32:00.5+01:00, 1979-05-27]
+            1979-05-27Tx = "a key"
+            d = { 1979-05-27T = 1, e = 1979-05-27T00:00:00 }
+            f = "1979-05-27T=07"
+            """
+        #expect(TOMLParserGuard.firstRefusal(in: text) == nil)
+        #expect(throws: Never.self) { try TOMLDocument(text: text, file: "t.toml") }
+    }
+
     /// What looks like a keyless header but is not one: inside strings, comments and arrays.
     @Test func bracketsInsideValuesAreNotHeaders() {
         let text = #"""
