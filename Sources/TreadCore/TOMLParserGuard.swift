@@ -44,7 +44,15 @@ enum TOMLParserGuard {
         func skipString(_ close: String, escapes: Bool, multiline: Bool) {
             while i < s.count {
                 if escapes, s[i] == "\\" { i += 2; continue }
-                if starts(close, i) { i += close.unicodeScalars.count; return }
+                if starts(close, i) {
+                    i += close.unicodeScalars.count
+                    // A multi-line string may end in one or two quotes of its own (`""""`),
+                    // which must not open a string here that toml++ never sees.
+                    if multiline, let q = close.unicodeScalars.first {
+                        for _ in 0..<2 where at(i) == q { i += 1 }
+                    }
+                    return
+                }
                 if s[i] == "\n" {
                     guard multiline else { return }
                     line += 1

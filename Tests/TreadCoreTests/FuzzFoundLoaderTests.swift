@@ -66,6 +66,17 @@ import Testing
         #expect(throws: Never.self) { try TOMLDocument(text: text, file: "t.toml") }
     }
 
+    /// A multi-line string may end in one or two quotes of its own; the guard must not read
+    /// them as a new string, or a keyless header after it would get through to toml++.
+    @Test(arguments: [#"a = ["""x"""", 1]"#, #"a = ['''x''''', 1]"#, #"a = ["""x""""", 1]"#])
+    func quotesEndingAMultiLineStringDoNotHideAKeylessHeader(value: String) {
+        let errors = programErrors("title = \"x\"\n" + value + "\n[#]\n")
+        #expect(errors.count == 1)
+        #expect(errors.first?.line == 3, "\(errors)")
+        #expect(errors.first?.message.contains("table header must start with a key") == true, "\(errors)")
+        #expect(throws: Never.self) { try TOMLDocument(text: "title = \"x\"\n" + value + "\n", file: "t.toml") }
+    }
+
     /// What looks like a keyless header but is not one: inside strings, comments and arrays.
     @Test func bracketsInsideValuesAreNotHeaders() {
         let text = #"""
