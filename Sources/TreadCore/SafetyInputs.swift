@@ -87,3 +87,17 @@ public struct DriveTrip: Hashable, Sendable {
         self.message = message
     }
 }
+
+/// Drive feedback with the instant the drive thread read it. The core refuses a reading it
+/// cannot date: a report older than its bound means a drive thread stuck inside a
+/// transaction or a frozen bus, and is a fault, never a speed.
+public struct DriveReading: Hashable, Sendable {
+    public var feedback: DriveFeedback
+    /// When `feedback` was published by the drive thread (monotonic); nil before the first.
+    public var at: Instant?
+
+    public init(_ feedback: DriveFeedback, at: Instant?) {
+        self.feedback = feedback
+        self.at = at
+    }
+}
