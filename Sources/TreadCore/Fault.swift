@@ -10,6 +10,18 @@ public enum Fault: Hashable, Sendable, CustomStringConvertible {
     case driveNotStopping(Speed)
     /// A safety input cannot be trusted (chatter, unreadable line, chip gone).
     case sensor(SensorFault)
+    /// The drive reports a belt speed above the direction's limit plus the margin.
+    case overspeed(Direction, reported: Speed, limit: Speed)
+    /// The reported speed stayed far from the reference: a wrong scale, or a drive whose
+    /// speed reference is not the bus (its keypad, an analogue input).
+    case speedTracking(commanded: Speed, reported: Speed)
+    /// Standstill had been verified and nothing was commanded, yet the drive reports motion.
+    case beltMovingAtStandstill(Speed)
+    /// The last drive report is older than its bound: the drive thread is stuck or the bus
+    /// froze. Never shown as a speed.
+    case driveFeedbackStale(age: Duration?)
+    /// The drive-enable output could not be written; its state is unknown.
+    case enableOutput(String)
 
     /// A stable identifier for the socket API and logs.
     public var code: String {
@@ -21,6 +33,11 @@ public enum Fault: Hashable, Sendable, CustomStringConvertible {
         case .wrongDirection: return "wrong_direction"
         case .driveNotStopping: return "drive_not_stopping"
         case .sensor: return "sensor"
+        case .overspeed: return "overspeed"
+        case .speedTracking: return "speed_tracking"
+        case .beltMovingAtStandstill: return "belt_moving"
+        case .driveFeedbackStale: return "drive_stale"
+        case .enableOutput: return "enable_output"
         }
     }
 
@@ -35,6 +52,18 @@ public enum Fault: Hashable, Sendable, CustomStringConvertible {
         case .driveNotStopping(let s):
             return "the belt is still moving at \(s) although stop was commanded; check the drive and its wiring"
         case .sensor(let f): return f.description
+        case .overspeed(let d, let r, let l):
+            return "the drive reports the belt at \(r) \(d.rawValue), above the limit of \(l): check the drive profile's scaling and the drive's speed reference source"
+        case .speedTracking(let c, let r):
+            return "the drive reports the belt at \(r) while \(c) was commanded: check that the drive takes its speed reference from the bus, and the belt calibration"
+        case .beltMovingAtStandstill(let s):
+            return "the drive reports the belt moving at \(s) although it was stopped and nothing was commanded; check the drive"
+        case .driveFeedbackStale(let age?):
+            return "the motor drive's last report is \(Int((age.inSeconds * 1000).rounded())) ms old: the drive link is stuck, so the belt speed is unknown"
+        case .driveFeedbackStale(nil):
+            return "the motor drive's report carries no time, so the belt speed is unknown"
+        case .enableOutput(let why):
+            return "the drive-enable output could not be written (\(why)); its state is unknown: check the GPIO wiring, then reset"
         }
     }
 }

@@ -7,6 +7,8 @@
 /// - A line that changes more than `ChatterLimit.edges` times within `window` is implausible:
 ///   a fault naming it, held until the line has been quiet for `quiet`.
 /// - A lost line reads unsafe until restored.
+/// - Trips are sticky too: every hard stop the reflex acted on is handed to the next take,
+///   so the core latches a fault for each, even for a line lost and restored in between.
 public struct InputMonitor: Sendable {
     public struct ChatterLimit: Hashable, Sendable {
         public var edges: Int
@@ -38,6 +40,16 @@ public struct InputMonitor: Sendable {
     private var lost: [InputLine: String] = [:]
     /// Lines read at least once; before that a line is unsafe but not "was unsafe".
     private var known: Set<InputLine> = []
+    /// Hard stops the reflex acted on since the last take, oldest first.
+    private var trips: [Fault] = []
+    /// The first sensor fault since the last take, kept after the line recovers.
+    private var stickySensorFault: SensorFault?
+
+    /// One tick's view: each line's worst reading since the last take, and every trip.
+    public struct Take: Hashable, Sendable {
+        public var inputs: SafetyInputs
+        public var trips: [Fault]
+    }
 
     /// Every configured line starts unsafe until its first reading arrives; lines the
     /// machine does not have (a front-zone sensor) read permissive.
@@ -50,36 +62,45 @@ public struct InputMonitor: Sendable {
         sticky = start
     }
 
+    /// Takes one event. The reflex is a trip when the readings now demand a hard stop they
+    /// did not demand before the event (the one rule, `Interlock.hardStop`), or when the
+    /// event made a hard-stop line unsafe.
     public mutating func receive(_ event: InputEvent) -> Reflex {
         let line = event.line
         guard lines.contains(line) else { return .none }
+        let before = Interlock.hardStop(peek())
         switch event {
         case .edge(_, let permissive, let at):
             let changed = known.contains(line) && levels[line] != permissive
             set(line, permissive)
-            guard changed, lost[line] == nil else { return hardStopReflex(line, permissive) }
-            if let f = countEdge(line, at: at) { return .trip(.sensor(f)) }
-            return hardStopReflex(line, permissive)
+            if changed, lost[line] == nil, let f = countEdge(line, at: at) { stickySensorFault = stickySensorFault ?? f }
         case .lost(_, let reason, _):
-            let first = lost[line] == nil
+            if lost[line] == nil {
+                stickySensorFault = stickySensorFault ?? SensorFault(line: line, reason: .unreadable(reason))
+            }
             lost[line] = reason
             set(line, false)
-            return first ? .trip(.sensor(SensorFault(line: line, reason: .unreadable(reason)))) : .none
         case .restored(_, let permissive, _):
             lost[line] = nil
             set(line, permissive)
-            return hardStopReflex(line, permissive)
         }
+        guard let after = Interlock.hardStop(peek()) else { return .none }
+        let worsened = after != before || (line.isHardStop && !levels[line] && event.isUnsafeChange)
+        guard worsened else { return .none }
+        trips.append(after)
+        return .trip(after)
     }
 
-    /// The readings for one control tick: each line's worst value since the last take, and
-    /// the first untrustworthy line, if any.
-    public mutating func take(at now: Instant) -> SafetyInputs {
+    /// The readings for one control tick: each line's worst value since the last take, the
+    /// first untrustworthy line since then, and every trip since then.
+    public mutating func take(at now: Instant) -> Take {
         for (line, c) in chattering where now - c.lastEdge >= chatter.quiet { chattering[line] = nil }
         var out = sticky
-        out.sensorFault = currentSensorFault
+        out.sensorFault = currentSensorFault ?? stickySensorFault
         sticky = levels
-        return out
+        stickySensorFault = nil
+        defer { trips = [] }
+        return Take(inputs: out, trips: trips)
     }
 
     /// Readings as they stand, without consuming the sticky values (for status and tools).
@@ -102,15 +123,6 @@ public struct InputMonitor: Sendable {
         sticky[line] = known.insert(line).inserted ? permissive : sticky[line] && permissive
     }
 
-    private func hardStopReflex(_ line: InputLine, _ permissive: Bool) -> Reflex {
-        guard !permissive else { return .none }
-        switch line {
-        case .estop: return .trip(.estopOpen)
-        case .safetyKey: return .trip(.safetyKeyPulled)
-        case .railLeft, .railRight, .frontZone: return .none
-        }
-    }
-
     /// Records a change; returns a new chatter fault when this change crosses the limit.
     private mutating func countEdge(_ line: InputLine, at: Instant) -> SensorFault? {
         var times = recentEdges[line, default: []]
@@ -127,5 +139,26 @@ public struct InputMonitor: Sendable {
         let f = SensorFault(line: line, reason: .chatter(edges: times.count, within: chatter.window))
         chattering[line] = (f, at)
         return f
+    }
+}
+
+extension InputLine {
+    /// Lines whose unsafe reading is a hard stop by itself (the rest matter only in reverse).
+    var isHardStop: Bool {
+        switch self {
+        case .estop, .safetyKey: return true
+        case .railLeft, .railRight, .frontZone: return false
+        }
+    }
+}
+
+extension InputEvent {
+    /// An edge to unsafe or a loss: what a reflex may have to act on again.
+    var isUnsafeChange: Bool {
+        switch self {
+        case .edge(_, let permissive, _): return !permissive
+        case .lost: return true
+        case .restored(_, let permissive, _): return !permissive
+        }
     }
 }

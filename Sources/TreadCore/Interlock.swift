@@ -37,10 +37,11 @@ public struct Interlock: Hashable, Sendable {
         }
     }
 
-    /// The fault an input demands. An untrustworthy input comes first: a line that cannot be
-    /// read also reads "open", and the technician needs to hear about the chip or the cable,
-    /// not about an e-stop nobody pressed.
-    public func hardStop(_ inputs: SafetyInputs) -> Fault? {
+    /// The fault an input demands: the one rule for what is a hard stop, used by the safety
+    /// thread's reflex and by the core. An untrustworthy input comes first: a line that cannot
+    /// be read also reads "open", and the technician needs to hear about the chip or the
+    /// cable, not about an e-stop nobody pressed.
+    public static func hardStop(_ inputs: SafetyInputs) -> Fault? {
         if let f = inputs.sensorFault { return .sensor(f) }
         if !inputs.estopClosed { return .estopOpen }
         if !inputs.keyInserted { return .safetyKeyPulled }

@@ -12,6 +12,11 @@ public enum HardLimits {
     public static let minDirectionDwell = Duration.seconds(1)
     /// Commercial treadmills' incline motors reach 15%.
     public static let maxIncline = 15.0
+    /// The speed supervisor's allowances: a drive may read this far above a limit, this far
+    /// from its reference and for this long, and no further, whatever the config says.
+    public static let maxOverspeedMargin = Speed.kmh(1.5)
+    public static let maxTrackingTolerance = Speed.kmh(2.0)
+    public static let maxTrackingTime = Duration.seconds(5)
 }
 
 /// The machine's configured motion limits. Requests beyond them are rejected, never clamped.
@@ -32,6 +37,15 @@ public struct MachineLimits: Hashable, Sendable {
     /// Steepest incline the machine's incline motor reaches, in percent; 0 for a flat machine,
     /// which then refuses any program that asks for an incline.
     public var maxIncline: Double = 0
+    /// How far above a direction's limit the reported speed may read (calibration error,
+    /// rounding) before it is an overspeed fault.
+    public var overspeedMargin: Speed = .kmh(0.5)
+    /// How far the reported speed may be from the reference: the larger of this and
+    /// `trackingShare` of the reference.
+    public var trackingTolerance: Speed = .kmh(1.0)
+    public var trackingShare: Double = 0.2
+    /// How long the reported speed may stay outside the tolerance before it is a fault.
+    public var trackingTime: Duration = .seconds(3)
 
     public init(
         maxForwardSpeed: Speed = .kmh(16), maxReverseSpeed: Speed = .kmh(4), startSpeed: Speed = .kmh(1.0),
@@ -76,6 +90,12 @@ public struct MachineLimits: Hashable, Sendable {
               "must be between 0 (no incline) and \(HardLimits.maxIncline)%, got \(maxIncline)")
         check(standstill.kmh > 0 && standstill < startSpeed, "standstill_kmh",
               "must be above 0 and below the start speed")
+        check(overspeedMargin.kmh > 0 && overspeedMargin <= HardLimits.maxOverspeedMargin, "overspeed_margin_kmh",
+              "must be above 0 and at most the hard limit of \(HardLimits.maxOverspeedMargin), got \(overspeedMargin)")
+        check(trackingTolerance.kmh > 0 && trackingTolerance <= HardLimits.maxTrackingTolerance, "tracking_tolerance_kmh",
+              "must be above 0 and at most the hard limit of \(HardLimits.maxTrackingTolerance), got \(trackingTolerance)")
+        check(trackingTime > .zero && trackingTime <= HardLimits.maxTrackingTime, "tracking_time_s",
+              "must be above 0 and at most \(HardLimits.maxTrackingTime.inSeconds) s, got \(trackingTime.inSeconds)")
         return out
     }
 }

@@ -17,6 +17,9 @@ public enum RequestError: Error, Hashable, Sendable, CustomStringConvertible {
     case speedOutOfLimits(String)
     /// A session adjustment that cannot apply now (the last segment has no next, a step too big).
     case adjustmentRefused(String)
+    /// treadd is shutting down (systemctl stop): it brings the belt to a verified stop and
+    /// accepts no control request until it has restarted.
+    case shuttingDown
 
     public var code: String {
         switch self {
@@ -34,6 +37,7 @@ public enum RequestError: Error, Hashable, Sendable, CustomStringConvertible {
         case .nothingToReset: return "nothing_to_reset"
         case .speedOutOfLimits: return "speed_out_of_limits"
         case .adjustmentRefused: return "adjustment_refused"
+        case .shuttingDown: return "shutting_down"
         }
     }
 
@@ -53,6 +57,7 @@ public enum RequestError: Error, Hashable, Sendable, CustomStringConvertible {
         case .nothingToReset: return "there is no fault to reset"
         case .speedOutOfLimits(let why): return why
         case .adjustmentRefused(let why): return why
+        case .shuttingDown: return "treadd is shutting down: the belt is being brought to a stop and no control request is accepted"
         }
     }
 }

@@ -5,11 +5,12 @@ extension Treadmill {
     public mutating func start(_ program: Program, member: Member? = nil, at now: Instant) throws(RequestError) {
         if let fault { throw .faulted(fault) }
         guard state == .idle else { throw .busy(state) }
-        if let hard = interlock.hardStop(inputs) { throw .unsafeInputs(hard) }
+        if let hard = Interlock.hardStop(inputs) { throw .unsafeInputs(hard) }
         switch drive {
         case .connecting: throw .driveNotReady("not connected yet")
         case .offline(let why): throw .driveNotReady(why)
         case .online(let report):
+            if let stale = staleness(at: now) { throw .driveNotReady(stale.description) }
             if let trip = report.fault { throw .driveNotReady("the drive reports fault \(trip.code): \(trip.message)") }
         }
         if let until = coastingUntil, now < until {
@@ -61,8 +62,9 @@ extension Treadmill {
     /// restarts motion; the member starts a new session deliberately.
     public mutating func reset(at now: Instant) throws(RequestError) {
         guard fault != nil else { throw .nothingToReset }
-        if let hard = interlock.hardStop(inputs) { throw .causePersists(hard) }
+        if let hard = Interlock.hardStop(inputs) { throw .causePersists(hard) }
         if case .offline(let why) = drive { throw .causePersists(.driveOffline(why)) }
+        if let stale = staleness(at: now) { throw .causePersists(stale) }
         if case .online(let r) = drive, r.fault != nil {
             resetDriveFault = true
             ignoreDriveTripUntil = now + Self.driveResetWindow

@@ -1,19 +1,37 @@
 /// What the control loop must do after a step: the drive-enable output, the drive setpoint,
-/// and events to publish. `urgent` marks the stop of a fault; the drive link does not act on it
-/// yet, because any new setpoint already wakes it ahead of its next poll.
+/// and events to publish.
 public struct Commands: Hashable, Sendable {
     public var enable: Bool
     public var drive: DriveSetpoint
-    public var urgent: Bool
     public var resetDriveFault: Bool
     public var events: [TreadEvent]
 
-    public init(enable: Bool, drive: DriveSetpoint, urgent: Bool, resetDriveFault: Bool, events: [TreadEvent]) {
+    public init(enable: Bool, drive: DriveSetpoint, resetDriveFault: Bool, events: [TreadEvent]) {
         self.enable = enable
         self.drive = drive
-        self.urgent = urgent
         self.resetDriveFault = resetDriveFault
         self.events = events
+    }
+}
+
+/// Everything one control tick reads: the safety inputs (each line's worst value since the
+/// last tick), the dated drive report, the hard stops the safety thread already acted on,
+/// and whether the enable output could be written.
+public struct Tick: Hashable, Sendable {
+    public var inputs: SafetyInputs
+    public var drive: DriveReading
+    /// Every trip the safety thread made since the last tick; the core latches a fault for
+    /// them even when the line was restored before this tick, so the gate's hold always ends
+    /// in a visible fault.
+    public var trips: [Fault]
+    /// Why the last write of the enable output failed, if it did.
+    public var enableFailure: String?
+
+    public init(inputs: SafetyInputs, drive: DriveReading, trips: [Fault] = [], enableFailure: String? = nil) {
+        self.inputs = inputs
+        self.drive = drive
+        self.trips = trips
+        self.enableFailure = enableFailure
     }
 }
 
@@ -35,7 +53,7 @@ public struct Treadmill: Sendable {
     public internal(set) var planner: MotionPlanner
     public internal(set) var interlock: Interlock
     public internal(set) var inputs = SafetyInputs()
-    public internal(set) var drive: DriveFeedback = .connecting
+    public internal(set) var reading = DriveReading(.connecting, at: nil)
     public internal(set) var waitingForRails = false
     /// The member training in the current (or last) session, if one was named.
     public internal(set) var member: Member?
@@ -43,68 +61,88 @@ public struct Treadmill: Sendable {
     public internal(set) var tally = SessionTally()
     var lastStep: Instant?
     var pending: [TreadEvent] = []
-    var wrongDirectionSince: Instant?
     var ignoreDriveTripUntil: Instant?
     var resetDriveFault = false
-    /// While stop is commanded and the belt still moves: since when, and how long a
-    /// controlled stop from that speed may take.
-    var movingAfterStop: (since: Instant, allowance: Duration)?
+    /// Holds the reported belt speed against what was commanded.
+    public internal(set) var supervisor: SpeedSupervisor
+    /// A drive report older than this is stale: a fault, and an unknown speed.
+    public let feedbackBound: Duration
+    /// Whether the drive report was fresh at the last step (or request).
+    public internal(set) var feedbackFresh = false
     /// No start before this: a belt whose drive tripped or lost torque may coast while the
     /// drive reports 0 Hz.
     var coastingUntil: Instant?
 
-    /// Margin on top of speed / deceleration before a belt that will not stop is a fault.
-    public static let stopMargin = Duration.seconds(3)
     /// How long a belt may coast after a fault before a new session may start.
     public static let coastDownAfterFault = Duration.seconds(5)
 
-    /// How long the drive may report the opposite direction, while clearly moving, before it
-    /// is a fault. Covers the one status poll in flight when a run command changes.
-    public static let wrongDirectionTolerance = Duration.milliseconds(500)
     /// How long a drive trip is ignored after a reset, while the drive clears it.
     public static let driveResetWindow = Duration.seconds(2)
 
-    public init(limits: MachineLimits, railRule: Interlock.RailRule = .both) {
+    /// - Parameter feedbackBound: the oldest drive report the core acts on; the daemon derives
+    ///   it from the poll interval, the missed polls allowed and the response time-out.
+    public init(limits: MachineLimits, railRule: Interlock.RailRule = .both, feedbackBound: Duration = .seconds(1)) {
         self.limits = limits
         self.planner = MotionPlanner(limits: limits)
         self.interlock = Interlock(rule: railRule, grace: limits.railGrace)
+        self.supervisor = SpeedSupervisor(limits: limits)
+        self.feedbackBound = feedbackBound
     }
 
     public var railsHeld: Bool { interlock.railsHeld(inputs) }
 
-    public var beltSpeed: Speed {
-        if case .online(let r) = drive { return r.beltSpeed }
-        return .zero
+    /// The drive's feedback as last read, dated or not.
+    public var drive: DriveFeedback { reading.feedback }
+
+    /// The drive's report, when it is online and fresh; nil otherwise, so nothing downstream
+    /// can mistake an old report for the belt's speed.
+    public var freshReport: DriveReport? {
+        guard feedbackFresh, case .online(let r) = reading.feedback else { return nil }
+        return r
     }
 
+    /// The belt speed the drive reports; nil when the report is missing or stale (unknown,
+    /// which is not the same as stopped).
+    public var beltSpeed: Speed? { freshReport?.beltSpeed }
+
     public var standstill: Bool {
-        guard case .online(let r) = drive else { return false }
+        guard let r = freshReport else { return false }
         return r.beltSpeed <= limits.standstill && r.zeroSpeedFlag != false
     }
 
     /// Takes the latest readings without deciding anything, so that a request handled before
     /// the next step (a reset just after the e-stop was released) judges today's inputs.
-    public mutating func observe(inputs: SafetyInputs, drive: DriveFeedback) {
-        self.inputs = inputs
-        self.drive = drive
+    public mutating func observe(_ tick: Tick, at now: Instant) {
+        inputs = tick.inputs
+        reading = tick.drive
+        feedbackFresh = staleness(at: now) == nil
+    }
+
+    /// `observe` for a reading taken now (tests, tools).
+    public mutating func observe(inputs: SafetyInputs, drive: DriveFeedback, at now: Instant) {
+        observe(Tick(inputs: inputs, drive: DriveReading(drive, at: now)), at: now)
+    }
+
+    /// `step` for a reading taken now (tests, tools).
+    public mutating func step(inputs: SafetyInputs, drive: DriveFeedback, at now: Instant) -> Commands {
+        step(Tick(inputs: inputs, drive: DriveReading(drive, at: now)), at: now)
     }
 
     /// One control tick: read inputs and drive feedback, decide, return commands.
-    public mutating func step(inputs: SafetyInputs, drive: DriveFeedback, at now: Instant) -> Commands {
+    public mutating func step(_ tick: Tick, at now: Instant) -> Commands {
         let dt = lastStep.map { max(.zero, now - $0) } ?? .zero
         lastStep = now
-        self.inputs = inputs
-        self.drive = drive
+        observe(tick, at: now)
         var events = pending
         pending = []
 
-        if let cause = faultCause(at: now) {
+        if let cause = tick.trips.first ?? tick.enableFailure.map(Fault.enableOutput) ?? faultCause(at: now) {
             if fault == nil { events += latch(cause) }
         }
         if state == .fault {
             planner.halt()
             _ = planner.update(target: .stop, standstill: standstill, mayStart: false, at: now)
-            return Commands(enable: false, drive: .stop, urgent: true, resetDriveFault: takeReset(), events: events)
+            return Commands(enable: false, drive: .stop, resetDriveFault: takeReset(), events: events)
         }
 
         let reverseMotion = state == .running && planner.movingDirection == .reverse
@@ -140,7 +178,7 @@ public struct Treadmill: Sendable {
             state = .idle
             session = nil
         }
-        return Commands(enable: enableWanted, drive: planner.setpoint, urgent: false, resetDriveFault: takeReset(), events: events)
+        return Commands(enable: enableWanted, drive: planner.setpoint, resetDriveFault: takeReset(), events: events)
     }
 
     /// Drive-enable: on while a session may move the belt, off at rest and in any fault, so
@@ -161,7 +199,7 @@ public struct Treadmill: Sendable {
     /// Distance and energy from the belt speed the drive reports, in the direction it reports
     /// (or, for a drive that reports none, the direction last commanded).
     private mutating func addToTally(_ dt: Duration) {
-        guard case .online(let r) = drive, r.beltSpeed > limits.standstill else { return }
+        guard let r = freshReport, r.beltSpeed > limits.standstill else { return }
         let direction = r.direction ?? planner.movingDirection ?? planner.lastDirection
         tally.add(speed: r.beltSpeed, direction: direction, grade: session?.current?.grade ?? 0,
                   massKg: member?.bodyMassKg, over: dt)
@@ -180,47 +218,39 @@ public struct Treadmill: Sendable {
     }
 
     private mutating func faultCause(at now: Instant) -> Fault? {
-        if let hard = interlock.hardStop(inputs) { return hard }
-        switch drive {
+        if let hard = Interlock.hardStop(inputs) { return hard }
+        if let stale = staleness(at: now) { return stale }
+        switch reading.feedback {
         case .connecting: return nil
         case .offline(let why): return .driveOffline(why)
         case .online(let report):
+            let supervised = supervisor.check(report, commanded: supervisedCommand, at: now)
             if let trip = report.fault {
-                if let until = ignoreDriveTripUntil, now < until {
-                    return wrongDirection(report, at: now) ?? notStopping(report, at: now)
-                }
+                if let until = ignoreDriveTripUntil, now < until { return supervised }
                 return .driveTrip(trip)
             }
             ignoreDriveTripUntil = nil
-            return wrongDirection(report, at: now) ?? notStopping(report, at: now)
+            return supervised
         }
     }
 
-    private mutating func wrongDirection(_ report: DriveReport, at now: Instant) -> Fault? {
-        guard let commanded = planner.movingDirection, let reported = report.direction, report.running,
-              reported != commanded, report.beltSpeed > limits.standstill
-        else {
-            wrongDirectionSince = nil
-            return nil
-        }
-        let since = wrongDirectionSince ?? now
-        wrongDirectionSince = since
-        return now - since >= Self.wrongDirectionTolerance ? .wrongDirection(commanded: commanded, reported: reported) : nil
+    /// The fault a report's age demands: an online report older than the bound, or one with
+    /// no date at all.
+    func staleness(at now: Instant) -> Fault? {
+        guard case .online = reading.feedback else { return nil }
+        guard let at = reading.at else { return .driveFeedbackStale(age: nil) }
+        let age = now - at
+        return age > feedbackBound ? .driveFeedbackStale(age: age) : nil
     }
 
-    /// A belt still moving long after stop was commanded: the drive ignores stop, or the
-    /// belt is driven by something else. The allowance is what a controlled stop from the
-    /// speed seen when stop was first commanded takes, plus a margin.
-    private mutating func notStopping(_ report: DriveReport, at now: Instant) -> Fault? {
-        guard planner.setpoint == .stop, report.beltSpeed > limits.standstill else {
-            movingAfterStop = nil
-            return nil
+    /// What the drive is carrying out now: the setpoint of the last step, and whether
+    /// standstill had been verified under a stop.
+    private var supervisedCommand: SpeedSupervisor.Command {
+        if case .run(let d, let s) = planner.setpoint { return .run(d, s) }
+        switch planner.phase {
+        case .stopped, .dwelling, .ready: return .standing
+        case .running, .rampingDown, .awaitingZero: return .stopping
         }
-        if movingAfterStop == nil {
-            movingAfterStop = (now, .fractionalSeconds(report.beltSpeed.kmh / limits.deceleration) + Self.stopMargin)
-        }
-        let m = movingAfterStop!
-        return now - m.since > m.allowance ? .driveNotStopping(report.beltSpeed) : nil
     }
 
     private mutating func latch(_ cause: Fault) -> [TreadEvent] {

@@ -83,8 +83,9 @@ public final class Daemon: @unchecked Sendable {
         }
         gate = SafetyGate(enable: enable, drive: drive)
         safety = SafetyMonitor(lines: inputs.lines, chatter: config.chatter, gate: gate)
-        self.control = ControlLoop(treadmill: Treadmill(limits: config.limits, railRule: config.railRule), safety: safety, gate: gate,
-                                   enable: enable, warning: warningOutput, drive: drive, period: config.controlPeriod,
+        let treadmill = Treadmill(limits: config.limits, railRule: config.railRule, feedbackBound: config.feedbackBound)
+        self.control = ControlLoop(treadmill: treadmill, safety: safety, gate: gate,
+                                   enable: enable, warning: warningOutput, drive: drive, inputs: inputs, period: config.controlPeriod,
                                    progressInterval: config.progressInterval, logger: logger)
         if let path = config.historyPath {
             let writer = HistoryWriter(path: path, capacity: config.historyQueue, logger: logger)
@@ -128,7 +129,8 @@ public final class Daemon: @unchecked Sendable {
             broadcaster.publish(ServerMessage(event: .input, message: event.message, status: control.status))
         }
         let workout = WorkoutRoutes(control: control, shelf: shelf, limits: config.limits, desk: historyDesk, logger: logger)
-        let router = RequestRouter(control: control, shelf: shelf, inputs: inputs, broadcaster: broadcaster, workout: workout)
+        let router = RequestRouter(control: control, shelf: shelf, inputs: inputs, broadcaster: broadcaster, workout: workout,
+                                   simulatedEnable: enable as? SimulatedEnableOutput)
         do {
             let server = try SocketServer(path: config.socketPath, group: group, router: router, hello: Hello(version: Self.version),
                                           socketGroup: config.socketGroup)
@@ -144,6 +146,7 @@ public final class Daemon: @unchecked Sendable {
             stop()
             throw error
         }
+        control.setLifecycle(.ready)
         logger.info("treadd ready", metadata: ["socket": "\(config.socketPath)", "drive": "\(config.profile.name) at \(config.modbus.transport)",
                                                "programs": "\(library.programs.count)",
                                                "metrics": "\(config.metrics.map { "http://\($0)/metrics" } ?? "off")"])
@@ -160,11 +163,20 @@ public final class Daemon: @unchecked Sendable {
             return
         }
         let control = self.control, shelf = self.shelf
+        let drive = self.drive, inputs = self.inputs, driveBound = config.feedbackBound
         let n = ServiceNotifier(socket: socket, watchdog: systemd.watchdog, ticks: { control.tickCount },
+                                stalledThread: { Self.stalledThread(drive: drive, driveBound: driveBound, inputs: inputs, at: MonotonicClock.now()) },
                                 statusLine: { ServiceStatusLine.make(control.status, programs: shelf.current.programs.count) },
                                 logger: logger)
         notifier = n
         n.start()
+    }
+
+    /// The safety thread, besides the control loop, whose heartbeat is older than its bound.
+    static func stalledThread(drive: DriveLink, driveBound: Duration, inputs: SafetyInputSource, at now: Instant) -> String? {
+        if let beat = drive.heartbeat, now - beat > driveBound { return "drive thread" }
+        if let beat = inputs.heartbeat, now - beat > ControlLoop.inputHeartbeatBound { return "input thread" }
+        return nil
     }
 
     private func loadPrograms() -> ProgramLibrary {
@@ -205,13 +217,21 @@ public final class Daemon: @unchecked Sendable {
     public var programs: ProgramLibrary { shelf.current }
 
     /// Blocking; call from a plain thread, not the cooperative pool.
+    ///
+    /// The order is the safety order: control requests are refused from the first step; the
+    /// control loop brings the belt to a verified stop while the inputs are still read and
+    /// acted on (an e-stop during the ramp still trips); then the drive link writes its last
+    /// stop and closes, then the inputs are released, then the socket closes.
     public func stop() {
         notifier?.stopping()
-        inputs.stop()
         control.shutdown()
         history?.close()
         drive.shutdown()
-        enable.set(false)
+        do throws(OutputError) { try enable.set(false) } catch {
+            logger.critical("drive enable could not be de-energised at shutdown", metadata: ["error": "\(error)"])
+        }
+        inputs.stop()
+        control.setLifecycle(.stopped)
         server?.close()
         metricsServer?.close()
         try? group?.syncShutdownGracefully()

@@ -58,6 +58,9 @@ public struct ErrorCode: RawRepresentable, Codable, Hashable, Sendable, Expressi
     public static let speedOutOfLimits: ErrorCode = "speed_out_of_limits"
     /// A skip, extension or added time the session cannot take (the message says why).
     public static let adjustmentRefused: ErrorCode = "adjustment_refused"
+    /// treadd is stopping (SIGTERM): control requests are refused while it brings the belt to
+    /// a verified stop; read requests still work until the socket closes.
+    public static let shuttingDown: ErrorCode = "shutting_down"
 
     // MARK: Members and history
 
@@ -84,7 +87,7 @@ public struct ErrorCode: RawRepresentable, Codable, Hashable, Sendable, Expressi
         .unknownProgram, .badProgram, .programRejected,
         .busy, .faulted, .notActive, .notPaused, .alreadyPaused, .railsNotHeld, .frontZoneOccupied,
         .driveNotReady, .unsafeInputs, .causePersists, .nothingToReset,
-        .speedOutOfLimits, .adjustmentRefused,
+        .speedOutOfLimits, .adjustmentRefused, .shuttingDown,
         .unknownMember, .memberExists, .badMember, .historyOff, .historyUnavailable,
         .notSimulated, .badInput,
     ]

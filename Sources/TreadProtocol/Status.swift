@@ -47,7 +47,9 @@ public struct Status: Codable, Hashable, Sendable {
     /// Direction of the current segment, which may differ while a direction change is under way.
     public var segmentDirection: String?
     public var targetSpeedKmh: Double
-    public var beltSpeedKmh: Double
+    /// The belt speed the drive reports; null when it is unknown (the drive offline, or its
+    /// last report too old to trust), which is not the same as 0.
+    public var beltSpeedKmh: Double?
     public var elapsedS: Double
     public var remainingS: Double
     public var segmentRemainingS: Double?
@@ -62,9 +64,16 @@ public struct Status: Codable, Hashable, Sendable {
     public var estop: String
     /// "inserted" or "pulled".
     public var safetyKey: String
-    public var enable: Bool
+    /// The drive-enable relay; null when its state is unknown (a write to it failed).
+    public var enable: Bool?
     /// "connecting", "online" or "offline".
     public var drive: String
+    /// While the safety thread holds the belt stopped and the control loop has not yet
+    /// latched the fault: the reason. Normally null, or present for one tick.
+    public var hold: FaultInfo?
+    /// The daemon's life: "starting", "ready", "stopping" (control requests refused, the belt
+    /// brought to a verified stop), "stopped".
+    public var lifecycle: String
     public var fault: FaultInfo?
     /// The member training, when the session was started for one.
     public var member: String?
@@ -77,7 +86,7 @@ public struct Status: Codable, Hashable, Sendable {
     public var history: HistoryInfo?
 
     enum CodingKeys: String, CodingKey {
-        case state, program, direction, phase, notice, rails, estop, enable, drive, fault, next
+        case state, program, direction, phase, notice, rails, estop, enable, drive, fault, next, hold, lifecycle
         case programTitle = "program_title"
         case segmentIndex = "segment_index"
         case segmentCount = "segment_count"
@@ -119,6 +128,8 @@ public struct Status: Codable, Hashable, Sendable {
         try c.encode(safetyKey, forKey: .safetyKey)
         try c.encode(enable, forKey: .enable)
         try c.encode(drive, forKey: .drive)
+        try c.encode(hold, forKey: .hold)
+        try c.encode(lifecycle, forKey: .lifecycle)
         try c.encode(fault, forKey: .fault)
         try c.encode(member, forKey: .member)
         try c.encode(distanceForwardM, forKey: .distanceForwardM)
@@ -128,16 +139,18 @@ public struct Status: Codable, Hashable, Sendable {
     }
 
     public init(state: String, program: String? = nil, programTitle: String? = nil, segmentIndex: Int? = nil, segmentCount: Int? = nil,
-                direction: String = "none", segmentDirection: String? = nil, targetSpeedKmh: Double = 0, beltSpeedKmh: Double = 0,
+                direction: String = "none", segmentDirection: String? = nil, targetSpeedKmh: Double = 0, beltSpeedKmh: Double? = 0,
                 elapsedS: Double = 0, remainingS: Double = 0, segmentRemainingS: Double? = nil, next: Upcoming? = nil,
                 phase: String = "stopped", notice: String? = nil, pauseReason: String? = nil,
                 rails: Rails = Rails(left: "released", right: "released"), estop: String = "closed", safetyKey: String = "inserted",
-                enable: Bool = false, drive: String = "connecting", fault: FaultInfo? = nil) {
+                enable: Bool? = false, drive: String = "connecting", fault: FaultInfo? = nil, hold: FaultInfo? = nil,
+                lifecycle: String = "ready") {
         self.state = state; self.program = program; self.programTitle = programTitle; self.segmentIndex = segmentIndex
         self.segmentCount = segmentCount; self.direction = direction; self.segmentDirection = segmentDirection
         self.targetSpeedKmh = targetSpeedKmh; self.beltSpeedKmh = beltSpeedKmh; self.elapsedS = elapsedS
         self.remainingS = remainingS; self.segmentRemainingS = segmentRemainingS; self.next = next; self.phase = phase
         self.notice = notice; self.pauseReason = pauseReason; self.rails = rails; self.estop = estop
         self.safetyKey = safetyKey; self.enable = enable; self.drive = drive; self.fault = fault
+        self.hold = hold; self.lifecycle = lifecycle
     }
 }

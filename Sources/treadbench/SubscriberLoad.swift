@@ -64,7 +64,7 @@ struct SubscriberBench: ParsableCommand {
         let source = #"{"file":"walk.toml","text":"\#(Self.walk.replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n"))"}"#
         let reply = try control.request(#"{"id":1,"method":"start","params":{"program_source":\#(source)}}"#, id: 1)
         guard reply["result"] != nil else { throw BenchError("start refused: \(reply)") }
-        try waitFor("the belt at speed", timeout: 15) { daemon.control.status.beltSpeedKmh > 2.5 }
+        try waitFor("the belt at speed", timeout: 15) { (daemon.control.status.beltSpeedKmh ?? 0) > 2.5 }
 
         // Phase 1: no subscribers.
         progress("phase 1: 0 subscribers for \(seconds) s")

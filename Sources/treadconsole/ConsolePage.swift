@@ -184,7 +184,7 @@ function render() {
   const dir = s ? s.direction : "none";
   $("arrow").dataset.direction = dir;
   $("dirword").textContent = WORD[dir] || dir;
-  $("speed").textContent = s ? s.belt_speed_kmh.toFixed(1) + " km/h" : "–";
+  $("speed").textContent = s && s.belt_speed_kmh != null ? s.belt_speed_kmh.toFixed(1) + " km/h" : "–";
   $("target").textContent = s && s.state !== "idle" ? "target " + s.target_speed_kmh.toFixed(1) + " km/h" : "";
   $("segment-left").textContent = s ? clock(s.segment_remaining_s) : "–";
   $("segment-of").textContent = s && s.segment_index ? "segment " + s.segment_index + " of " + s.segment_count : "";

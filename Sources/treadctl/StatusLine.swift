@@ -22,7 +22,9 @@ enum StatusLine {
         }
     }
 
-    static func kmh(_ v: Double) -> String {
+    /// A speed treadd does not know (the drive's report is missing or too old) reads "?".
+    static func kmh(_ v: Double?) -> String {
+        guard let v else { return "?" }
         let t = Int((v * 10).rounded())
         return "\(t / 10).\(abs(t % 10))"
     }

@@ -90,7 +90,7 @@ struct ConsoleTests {
         #expect(pauseOnTop == true, "Pause stays usable while the countdown shows")
 
         // Backwards: the arrow turns once the belt runs in reverse.
-        try events.awaitStatus("belt up to speed in reverse") { $0.direction == "reverse" && $0.beltSpeedKmh >= 1.9 }
+        try events.awaitStatus("belt up to speed in reverse") { $0.direction == "reverse" && ($0.beltSpeedKmh ?? -1) >= 1.9 }
         try await page.waitFor("reverse arrow", "document.getElementById('arrow').dataset.direction === 'reverse' && document.getElementById('countdown').hidden ? 'yes' : ''")
         try await Self.capture(page, "running-reverse", also: "#arrow", into: &shots)
         // In a session treadd reports the distance (energy needs a member's mass): shown, labelled.
@@ -108,7 +108,7 @@ struct ConsoleTests {
         _ = try rig.ctlChecked("sim", "set", "rail_left=held")
         try await page.waitFor("warning gone once held", "document.getElementById('railwarn').hidden ? 'yes' : ''")
         try await page.click("#btn-resume")
-        try events.awaitStatus("running in reverse again") { $0.state == "running" && $0.direction == "reverse" && $0.beltSpeedKmh > 0.5 }
+        try events.awaitStatus("running in reverse again") { $0.state == "running" && $0.direction == "reverse" && ($0.beltSpeedKmh ?? -1) > 0.5 }
 
         // A fault, in plain words with what to do.
         _ = try rig.ctlChecked("sim", "set", "estop=open")

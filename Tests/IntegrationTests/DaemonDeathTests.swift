@@ -16,7 +16,7 @@ struct DaemonDeathTests {
         let events = try rig.watch()
         try events.awaitStatus("drive online") { $0.drive == "online" }
         _ = try rig.ctlChecked("start", "long-forward")
-        try events.awaitStatus("belt up to speed") { $0.direction == "forward" && $0.beltSpeedKmh >= 1.5 }
+        try events.awaitStatus("belt up to speed") { $0.direction == "forward" && ($0.beltSpeedKmh ?? -1) >= 1.5 }
         return (rig, events)
     }
 

@@ -48,7 +48,7 @@ struct FaultInjectionTests {
         let events = try rig.watch()
         try events.awaitStatus("drive online") { $0.drive == "online" }
         _ = try rig.ctlChecked("start", "long-forward")
-        try events.awaitStatus("belt up to speed") { $0.direction == "forward" && $0.beltSpeedKmh >= 1.5 }
+        try events.awaitStatus("belt up to speed") { $0.direction == "forward" && ($0.beltSpeedKmh ?? -1) >= 1.5 }
 
         #expect(try rig.inject(s.command) == "ok")
         let latched = try events.awaitStatus("fault latched", timeout: 20) { $0.state == "fault" }

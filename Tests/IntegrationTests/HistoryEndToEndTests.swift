@@ -115,7 +115,7 @@ import TreadProtocol
         try rig.ctlChecked("sim", "set", "rail_left=held", "rail_right=held")
         let events = try rig.watch()
         try rig.ctlChecked("start", "long-reverse")
-        try events.awaitStatus("reverse running", timeout: 60) { $0.direction == "reverse" && $0.beltSpeedKmh > 1.9 }
+        try events.awaitStatus("reverse running", timeout: 60) { $0.direction == "reverse" && ($0.beltSpeedKmh ?? -1) > 1.9 }
         try rig.ctlChecked("faster", "--by", "0.5")
         try rig.ctlChecked("faster", "--by", "0.5")
         try rig.ctlChecked("faster", "--by", "0.5")

@@ -12,7 +12,7 @@ struct InterlockEndToEndTests {
         try events.awaitStatus("drive online") { $0.drive == "online" }
         _ = try rig.ctlChecked("sim", "set", "rail_left=held", "rail_right=held")
         _ = try rig.ctlChecked("start", "long-reverse")
-        try events.awaitStatus("belt up to speed in reverse") { $0.direction == "reverse" && $0.beltSpeedKmh >= 1.9 }
+        try events.awaitStatus("belt up to speed in reverse") { $0.direction == "reverse" && ($0.beltSpeedKmh ?? -1) >= 1.9 }
 
         _ = try rig.ctlChecked("sim", "set", "rail_left=released")
         let warning = try events.next("rail warning") { $0.event == "rail_warning" }
@@ -29,7 +29,7 @@ struct InterlockEndToEndTests {
 
         _ = try rig.ctlChecked("sim", "set", "rail_left=held")
         _ = try rig.ctlChecked("resume")
-        try events.awaitStatus("reverse again after resume") { $0.state == "running" && $0.direction == "reverse" && $0.beltSpeedKmh >= 1.0 }
+        try events.awaitStatus("reverse again after resume") { $0.state == "running" && $0.direction == "reverse" && ($0.beltSpeedKmh ?? -1) >= 1.0 }
         _ = try rig.ctlChecked("stop")
         try events.awaitStatus("idle after stop") { $0.state == "idle" }
 
@@ -50,7 +50,7 @@ struct InterlockEndToEndTests {
         let waiting = try events.awaitStatus("waiting status") { $0.notice?.contains("hold the rails") == true && $0.phase == "ready" }
         #expect(waiting.beltSpeedKmh == 0)
         _ = try rig.ctlChecked("sim", "set", "rail_left=held", "rail_right=held")
-        try events.awaitStatus("reverse starts once held") { $0.direction == "reverse" && $0.beltSpeedKmh > 0.5 }
+        try events.awaitStatus("reverse starts once held") { $0.direction == "reverse" && ($0.beltSpeedKmh ?? -1) > 0.5 }
         _ = try rig.ctlChecked("stop")
         try events.awaitStatus("idle") { $0.state == "idle" }
     }
@@ -60,7 +60,7 @@ struct InterlockEndToEndTests {
         let events = try rig.watch()
         try events.awaitStatus("drive online") { $0.drive == "online" }
         _ = try rig.ctlChecked("start", "short")
-        try events.awaitStatus("running forward") { $0.direction == "forward" && $0.beltSpeedKmh >= 1.5 }
+        try events.awaitStatus("running forward") { $0.direction == "forward" && ($0.beltSpeedKmh ?? -1) >= 1.5 }
 
         _ = try rig.ctlChecked("sim", "set", "estop=open")
         let fault = try events.awaitStatus("fault latched") { $0.state == "fault" }
@@ -93,7 +93,7 @@ struct InterlockEndToEndTests {
         let events = try rig.watch()
         try events.awaitStatus("drive online") { $0.drive == "online" }
         _ = try rig.ctlChecked("start", "short")
-        try events.awaitStatus("running") { $0.beltSpeedKmh >= 1.0 }
+        try events.awaitStatus("running") { ($0.beltSpeedKmh ?? -1) >= 1.0 }
         _ = try rig.ctlChecked("sim", "set", "safety_key=open")
         let fault = try events.awaitStatus("fault latched") { $0.state == "fault" }
         #expect(fault.fault?.code == "safety_key")

@@ -31,12 +31,12 @@ struct SystemdServiceTests {
         let events = try rig.watch()
         try events.awaitStatus("drive online") { $0.drive == "online" }
         try rig.ctlChecked("start", "short")
-        try events.awaitStatus("belt moving") { $0.state == "running" && $0.beltSpeedKmh > 1.0 }
+        try events.awaitStatus("belt moving") { $0.state == "running" && ($0.beltSpeedKmh ?? -1) > 1.0 }
         kill(pid, SIGTERM)
         #expect(listener.await(timeout: .seconds(5)) { $0.notifyFields["STOPPING"] == "1" } != nil, "no STOPPING=1 after SIGTERM")
         do {
             // Idle is reached only at standstill (the core's standstill threshold, 0.05 km/h).
-            let stopped = try events.awaitStatus("standstill before exit", timeout: 20) { $0.state == "idle" && $0.beltSpeedKmh < 0.1 }
+            let stopped = try events.awaitStatus("standstill before exit", timeout: 20) { $0.state == "idle" && ($0.beltSpeedKmh ?? 1) < 0.1 }
             #expect(stopped.enable == false)
             #expect(try rig.daemon.waitForExit(timeout: 30) == 0)
         } catch {

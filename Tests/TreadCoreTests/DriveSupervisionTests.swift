@@ -14,8 +14,10 @@ import TreadCore
 
     @Test func beltThatKeepsMovingAfterStopIsAFault() {
         var tm = Treadmill(limits: limits)
-        // Idle, stop commanded, yet the drive reports 3 km/h: allowed 3 / 1.5 s + margin.
-        let allowance = 3.0 / limits.deceleration + Treadmill.stopMargin.inSeconds
+        // Idle, stop commanded, yet the drive reports 3 km/h throughout: the envelope starts at
+        // 3 km/h plus the rise tolerance and falls, after the grace, at half the deceleration.
+        let allowance = SpeedSupervisor.stopGrace.inSeconds
+            + SpeedSupervisor.stopRiseTolerance.kmh / (SpeedSupervisor.stopRateShare * limits.deceleration)
         var t = 0.0
         var latchedAt: Double?
         while t < allowance + 2 {
@@ -112,7 +114,7 @@ import TreadCore
         #expect(tm.state == .fault)
         inputs.estopClosed = true
         #expect(throws: RequestError.self) { try tm.reset(at: .seconds(0.01)) }
-        tm.observe(inputs: inputs, drive: drive)
+        tm.observe(inputs: inputs, drive: drive, at: .seconds(0.015))
         try tm.reset(at: .seconds(0.02))
         #expect(tm.state == .idle)
     }

@@ -13,20 +13,20 @@ import TreadCore
 
     @Test func everyConfiguredLineReadsUnsafeUntilItsFirstReading() {
         var m = InputMonitor(lines: all)
-        let before = m.take(at: t0)
+        let before = m.takeInputs(at: t0)
         #expect(!before.estopClosed && !before.keyInserted && !before.railLeftHeld && !before.railRightHeld)
         #expect(before.frontZoneClear, "a machine without a front-zone sensor must not read it occupied")
         for l in all { _ = m.receive(.edge(l, permissive: true, at: t0)) }
-        #expect(m.take(at: t0) == SafetyInputs(estopClosed: true, keyInserted: true, railLeftHeld: true, railRightHeld: true))
+        #expect(m.takeInputs(at: t0) == SafetyInputs(estopClosed: true, keyInserted: true, railLeftHeld: true, railRightHeld: true))
     }
 
     @Test func anEstopPressedAndReleasedBetweenTwoTicksStillReadsOpenOnce() {
         var m = started()
-        _ = m.take(at: t0)
+        _ = m.takeInputs(at: t0)
         #expect(m.receive(.edge(.estop, permissive: false, at: t0 + .milliseconds(5))) == .trip(.estopOpen))
         #expect(m.receive(.edge(.estop, permissive: true, at: t0 + .milliseconds(9))) == .none)
-        #expect(!m.take(at: t0 + .milliseconds(40)).estopClosed, "the blip vanished before the tick")
-        #expect(m.take(at: t0 + .milliseconds(80)).estopClosed, "sticky for one take only")
+        #expect(!m.takeInputs(at: t0 + .milliseconds(40)).estopClosed, "the blip vanished before the tick")
+        #expect(m.takeInputs(at: t0 + .milliseconds(80)).estopClosed, "sticky for one take only")
     }
 
     @Test func keyPulledTripsAndRailsDoNot() {
@@ -47,11 +47,11 @@ import TreadCore
         guard case .trip(.sensor(let f)) = reflexes[4] else { Issue.record("the fifth change must trip, got \(reflexes[4])"); return }
         #expect(f.line == .railLeft)
         #expect(f.description.contains("rail_left"))
-        #expect(m.take(at: t0 + .seconds(1)).sensorFault?.line == .railLeft)
+        #expect(m.takeInputs(at: t0 + .seconds(1)).sensorFault?.line == .railLeft)
         // Still chattering: the fault holds; then quiet for the quiet period: gone.
         _ = m.receive(.edge(.railLeft, permissive: true, at: t0 + .milliseconds(1500)))
-        #expect(m.take(at: t0 + .milliseconds(3400)).sensorFault != nil)
-        #expect(m.take(at: t0 + .milliseconds(3500)).sensorFault == nil)
+        #expect(m.takeInputs(at: t0 + .milliseconds(3400)).sensorFault != nil)
+        #expect(m.takeInputs(at: t0 + .milliseconds(3500)).sensorFault == nil)
     }
 
     @Test func slowChangesNeverCountAsChatter() {
@@ -59,7 +59,7 @@ import TreadCore
         for i in 0..<50 {
             #expect(m.receive(.edge(.railRight, permissive: i % 2 == 1, at: t0 + .milliseconds(Int64(400 * i)))) == .none)
         }
-        #expect(m.take(at: t0 + .seconds(30)).sensorFault == nil)
+        #expect(m.takeInputs(at: t0 + .seconds(30)).sensorFault == nil)
     }
 
     @Test func aLostLineTripsReadsUnsafeAndComesBackOnlyWhenRestored() {
@@ -69,12 +69,12 @@ import TreadCore
         }
         #expect(f.line == .railRight)
         #expect(m.receive(.lost(.railRight, reason: "chip gone", at: t0)) == .none, "one trip per loss")
-        let lost = m.take(at: t0)
+        let lost = m.takeInputs(at: t0)
         #expect(!lost.railRightHeld)
         #expect(lost.sensorFault?.description.contains("chip gone") == true)
         _ = m.receive(.restored(.railRight, permissive: true, at: t0 + .seconds(1)))
-        _ = m.take(at: t0 + .seconds(1))
-        let back = m.take(at: t0 + .seconds(1))
+        _ = m.takeInputs(at: t0 + .seconds(1))
+        let back = m.takeInputs(at: t0 + .seconds(1))
         #expect(back.railRightHeld && back.sensorFault == nil)
     }
 
@@ -87,7 +87,7 @@ import TreadCore
     @Test func linesTheMachineDoesNotHaveAreIgnored() {
         var m = started()
         #expect(m.receive(.edge(.frontZone, permissive: false, at: t0)) == .none)
-        #expect(m.take(at: t0).frontZoneClear)
+        #expect(m.takeInputs(at: t0).frontZoneClear)
     }
 }
 
@@ -96,10 +96,15 @@ import TreadCore
         var m = InputMonitor(lines: [.estop, .safetyKey, .railLeft, .railRight])
         for l in m.lines { _ = m.receive(.edge(l, permissive: true, at: .seconds(1))) }
         _ = m.receive(.lost(.estop, reason: "GPIO chip /dev/gpiochip0 went away", at: .seconds(2)))
-        let inputs = m.take(at: .seconds(2))
+        let inputs = m.takeInputs(at: .seconds(2))
         #expect(!inputs.estopClosed)
-        guard case .sensor(let f) = Interlock().hardStop(inputs) else { Issue.record("expected a sensor fault"); return }
+        guard case .sensor(let f) = Interlock.hardStop(inputs) else { Issue.record("expected a sensor fault"); return }
         #expect(f.line == .estop)
         #expect(f.description.contains("gpiochip0"))
     }
+}
+
+extension InputMonitor {
+    /// The readings of a take, for tests that look at nothing else.
+    mutating func takeInputs(at now: Instant) -> SafetyInputs { take(at: now).inputs }
 }

@@ -29,15 +29,15 @@ import Testing
         var inputs: SafetyInputs, drive: DriveFeedback
         var segment: Int?, segmentElapsed: Duration?
         var phase: String, reference: Speed, lastDirection: Direction?, plannerUpdate: Int64?, announcedWait: Bool
-        var releasedSince: Int64?, lastStep: Int64?, wrongDirectionSince: Int64?, ignoreTripUntil: Int64?, resetDriveFault: Bool
-        var movingAfterStop: Int64?, stopAllowance: Duration?, coastingUntil: Int64?, pending: Int
+        var releasedSince: Int64?, lastStep: Int64?, ignoreTripUntil: Int64?, resetDriveFault: Bool
+        var supervisor: String, readingAt: Int64?, feedbackFresh: Bool, coastingUntil: Int64?, pending: Int
         var velocity: Double, worldInputs: SafetyInputs, driveOnline: Bool, lastReverseKmh: Double?, lastRunDirection: Direction?
         var standstillSinceLastRun: Bool, railsReleasedAt: Int64?
     }
 
     static let keyedTreadmillFields: Set<String> = [
-        "limits", "state", "fault", "session", "pauseReason", "planner", "interlock", "inputs", "drive", "waitingForRails",
-        "lastStep", "pending", "wrongDirectionSince", "ignoreDriveTripUntil", "resetDriveFault", "movingAfterStop", "coastingUntil",
+        "limits", "state", "fault", "session", "pauseReason", "planner", "interlock", "inputs", "reading", "waitingForRails",
+        "lastStep", "pending", "ignoreDriveTripUntil", "resetDriveFault", "supervisor", "feedbackBound", "feedbackFresh", "coastingUntil",
     ]
 
     /// Fields the treadmill writes but no decision reads (what the session measured, who
@@ -54,15 +54,28 @@ import Testing
         if case .dwelling(let d, let until) = t.planner.phase { phase = "dwelling \(d) \(rel(until)!)" } else { phase = "\(t.planner.phase)" }
         return Key(
             state: t.state, fault: t.fault, pauseReason: t.pauseReason, waitingForRails: t.waitingForRails,
-            inputs: t.inputs, drive: t.drive, segment: t.session?.index, segmentElapsed: t.session?.segmentElapsed,
+            inputs: t.inputs, drive: t.reading.feedback, segment: t.session?.index, segmentElapsed: t.session?.segmentElapsed,
             phase: phase, reference: t.planner.reference, lastDirection: t.planner.lastDirection,
             plannerUpdate: rel(t.planner.lastUpdate), announcedWait: t.planner.announcedWait,
-            releasedSince: rel(t.interlock.releasedSince), lastStep: rel(t.lastStep), wrongDirectionSince: rel(t.wrongDirectionSince),
+            releasedSince: rel(t.interlock.releasedSince), lastStep: rel(t.lastStep),
             ignoreTripUntil: rel(t.ignoreDriveTripUntil), resetDriveFault: t.resetDriveFault,
-            movingAfterStop: rel(t.movingAfterStop?.since), stopAllowance: t.movingAfterStop?.allowance, coastingUntil: rel(t.coastingUntil),
+            supervisor: supervisorKey(t.supervisor, rel), readingAt: rel(t.reading.at), feedbackFresh: t.feedbackFresh,
+            coastingUntil: rel(t.coastingUntil),
             pending: t.pending.count,
             velocity: w.belt.velocity, worldInputs: w.inputs, driveOnline: w.driveOnline, lastReverseKmh: w.lastReverseKmh,
             lastRunDirection: w.lastRunDirection, standstillSinceLastRun: w.standstillSinceLastRun, railsReleasedAt: rel(w.railsReleasedAt))
+    }
+
+    /// The supervisor's watch with its instants relative to now.
+    static func supervisorKey(_ s: SpeedSupervisor, _ rel: (Instant?) -> Int64?) -> String {
+        let watch: String
+        switch s.watch {
+        case .none: watch = "none"
+        case .tracking(let since): watch = "tracking \(String(describing: rel(since)))"
+        case .stopping(let from, let at): watch = "stopping \(from.kmh) \(String(describing: rel(at)))"
+        case .standing(let since): watch = "standing \(String(describing: rel(since)))"
+        }
+        return "\(watch) wrong \(String(describing: rel(s.wrongDirectionSince))) last \(String(describing: s.lastRun))"
     }
 
     @Test func keyCoversEveryTreadmillField() {
@@ -70,6 +83,8 @@ import Testing
         #expect(fields == Self.keyedTreadmillFields.union(Self.observationalTreadmillFields), "Treadmill's fields changed: extend the model-check key")
         let planner = Set(Mirror(reflecting: MotionPlanner(limits: Self.limits)).children.compactMap(\.label))
         #expect(planner == ["limits", "phase", "reference", "lastDirection", "lastUpdate", "announcedWait"], "extend the key: \(planner)")
+        let supervisor = Set(Mirror(reflecting: SpeedSupervisor(limits: Self.limits)).children.compactMap(\.label))
+        #expect(supervisor == ["limits", "watch", "wrongDirectionSince", "lastRun"], "extend supervisorKey: \(supervisor)")
     }
 
     @Test func everyReachableStateKeepsTheSafetyInvariants() throws {

@@ -18,14 +18,13 @@ func rails(left: Bool, right: Bool) -> SafetyInputs {
     }
 
     @Test func hardStops() {
-        let i = Interlock()
-        #expect(i.hardStop(.ready) == nil)
-        #expect(i.hardStop(SafetyInputs(estopClosed: false, keyInserted: true)) == .estopOpen)
-        #expect(i.hardStop(SafetyInputs(estopClosed: true, keyInserted: false)) == .safetyKeyPulled)
+        #expect(Interlock.hardStop(.ready) == nil)
+        #expect(Interlock.hardStop(SafetyInputs(estopClosed: false, keyInserted: true)) == .estopOpen)
+        #expect(Interlock.hardStop(SafetyInputs(estopClosed: true, keyInserted: false)) == .safetyKeyPulled)
         // The e-stop is named first when both are open; an all-false reading is never safe.
-        #expect(i.hardStop(SafetyInputs()) == .estopOpen)
+        #expect(Interlock.hardStop(SafetyInputs()) == .estopOpen)
         // Holding the rails does not make an open e-stop safe.
-        #expect(i.hardStop(SafetyInputs(estopClosed: false, keyInserted: true, railLeftHeld: true, railRightHeld: true)) == .estopOpen)
+        #expect(Interlock.hardStop(SafetyInputs(estopClosed: false, keyInserted: true, railLeftHeld: true, railRightHeld: true)) == .estopOpen)
     }
 
     @Test func releaseInReverseWarnsAndReholdingClears() {

@@ -34,7 +34,7 @@ struct InvariantWorld {
 
     /// Starts the program as a member would on a connected, idle treadmill.
     mutating func begin() throws(RequestError) {
-        treadmill.observe(inputs: inputs, drive: feedback)
+        treadmill.observe(inputs: inputs, drive: feedback, at: now)
         try treadmill.start(program, at: now)
     }
 
@@ -60,7 +60,7 @@ struct InvariantWorld {
         if held { w.railsReleasedAt = nil }
 
         let feedback = w.feedback
-        w.treadmill.observe(inputs: w.inputs, drive: feedback)
+        w.treadmill.observe(inputs: w.inputs, drive: feedback, at: w.now)
         var resetAccepted = false
         switch action {
         case .start: try? w.treadmill.start(program, at: w.now)

@@ -33,7 +33,6 @@ enum HardStopInput: String, CaseIterable, Sendable {
         let c = rig.step()
         #expect(!c.enable)
         #expect(c.drive == .stop)
-        #expect(c.urgent)
         #expect(c.events.contains(.faultLatched(input.fault)))
         #expect(rig.tm.state == .fault)
         #expect(rig.tm.fault == input.fault)
@@ -76,7 +75,7 @@ enum HardStopInput: String, CaseIterable, Sendable {
         rig.expectReach({ $0.belt.velocity < -2 }, limit: .seconds(60))
         rig.inputs.estopClosed = false
         let c = rig.step()
-        #expect(!c.enable && c.drive == .stop && c.urgent)
+        #expect(!c.enable && c.drive == .stop)
         #expect(rig.tm.state == .fault)
     }
 
@@ -86,7 +85,6 @@ enum HardStopInput: String, CaseIterable, Sendable {
         let c = rig.step()
         #expect(!c.enable)
         #expect(c.drive == .stop)
-        #expect(c.urgent)
         #expect(rig.tm.state == .fault)
         #expect(rig.tm.fault?.code == "drive_offline")
         #expect(c.events.map(\.kind) == ["fault"])

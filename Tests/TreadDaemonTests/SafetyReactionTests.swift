@@ -32,7 +32,7 @@ import TreadHardware
 
         /// What a tick on healthy readings commands while a session runs.
         func running(seen trips: Int = 0) {
-            gate.apply(Commands(enable: true, drive: .run(.forward, .kmh(3)), urgent: false, resetDriveFault: false, events: []),
+            gate.apply(Commands(enable: true, drive: .run(.forward, .kmh(3)), resetDriveFault: false, events: []),
                        latched: false, seen: trips)
         }
 
@@ -64,20 +64,20 @@ import TreadHardware
     @Test func aTickComputedBeforeTheEdgeCannotReenergiseUntilTheCoreHasLatched() throws {
         let p = try Parts()
         let before = p.monitor.take(at: MonotonicClock.now())
-        #expect(before.inputs.estopClosed && before.trips == 0)
+        #expect(before.take.inputs.estopClosed && before.trips == 0)
         p.inputs.set(.estop, false)
         // The tick that read the readings before the edge applies its commands after it.
         p.running(seen: before.trips)
         #expect(!p.enable.isEnergised)
-        #expect(p.gate.isHeld)
+        #expect((p.gate.hold != nil))
         // Even a later tick that has not latched yet stays held.
         p.running(seen: 1)
         #expect(!p.enable.isEnergised)
         // The next take includes the edge; once the core latched a fault on it, the gate lets go.
         let after = p.monitor.take(at: MonotonicClock.now())
-        #expect(!after.inputs.estopClosed && after.trips == 1)
-        p.gate.apply(Commands(enable: false, drive: .stop, urgent: true, resetDriveFault: false, events: []), latched: true, seen: after.trips)
-        #expect(!p.gate.isHeld)
+        #expect(!after.take.inputs.estopClosed && after.trips == 1)
+        p.gate.apply(Commands(enable: false, drive: .stop, resetDriveFault: false, events: []), latched: true, seen: after.trips)
+        #expect(!(p.gate.hold != nil))
     }
 
     @Test func railEdgesNeverTripTheGate() throws {
@@ -86,7 +86,7 @@ import TreadHardware
         p.inputs.set(.railLeft, false)
         p.inputs.set(.railRight, false)
         #expect(p.enable.isEnergised, "a rail release warns, then the core stops the belt under control")
-        #expect(!p.gate.isHeld)
+        #expect(!(p.gate.hold != nil))
     }
 
     @Test func aChatteringRailTripsWithTheLineNamed() throws {
@@ -94,7 +94,7 @@ import TreadHardware
         p.running()
         for i in 0..<8 { p.inputs.set(.railLeft, i % 2 == 0) }
         #expect(!p.enable.isEnergised)
-        #expect(p.gate.isHeld)
+        #expect((p.gate.hold != nil))
         #expect(p.monitor.current.sensorFault?.line == .railLeft)
     }
 
@@ -104,5 +104,34 @@ import TreadHardware
         p.inputs.lose(.railRight, reason: "chip gone")
         #expect(!p.enable.isEnergised)
         #expect(p.monitor.current.sensorFault?.description.contains("chip gone") == true)
+    }
+
+    /// A line lost and restored between two ticks: the take still carries the trip, so the
+    /// core latches a fault and the gate's hold ends in something a technician can see.
+    @Test func aLineLostAndRestoredBetweenTicksStillReachesTheCore() throws {
+        let p = try Parts()
+        p.running()
+        p.inputs.lose(.estop, reason: "chip gone")
+        p.inputs.restore(.estop)
+        #expect(p.monitor.current.sensorFault == nil, "the line reads healthy again")
+        #expect(p.gate.hold.map { if case .sensor(let f) = $0 { f.line == .estop } else { false } } == true, "the hold names the line")
+        let next = p.monitor.take(at: MonotonicClock.now())
+        #expect(next.take.trips.count == 1)
+        #expect(next.take.inputs.sensorFault?.line == .estop, "the take reports the worst since the last one")
+    }
+
+    /// A failed de-energise is never taken for "off": the drive is stopped at once and the
+    /// failure is handed to the next tick; the relay reads unknown.
+    @Test func aFailedEnableWriteStopsTheDriveAndIsReported() throws {
+        let p = try Parts()
+        p.running()
+        #expect(p.drive.wait { $0.contains(.command(.run(.forward, .kmh(3)))) })
+        let mark = p.drive.calls.count
+        p.enable.failing = true
+        p.inputs.set(.estop, false)
+        #expect(p.enable.relayState == .unknown)
+        #expect(p.drive.wait { calls in calls.dropFirst(mark).contains(.command(.stop)) }, "no stop after the failed write")
+        #expect(p.gate.takeOutputFailure()?.contains("injected failure") == true)
+        #expect(p.gate.takeOutputFailure() == nil, "taken once")
     }
 }

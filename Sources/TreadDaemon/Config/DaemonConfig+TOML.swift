@@ -95,7 +95,8 @@ extension DaemonConfig {
 
         let limitsSection = try root.required("limits", root.section)
         try limitsSection.rejectUnknownKeys(["max_forward_kmh", "max_reverse_kmh", "start_kmh", "accel_kmh_per_s", "decel_kmh_per_s",
-                                             "direction_dwell_s", "standstill_kmh", "rail_grace_s", "rails", "max_incline_pct"])
+                                             "direction_dwell_s", "standstill_kmh", "rail_grace_s", "rails", "max_incline_pct",
+                                             "overspeed_margin_kmh", "tracking_tolerance_kmh", "tracking_time_s"])
         let d = MachineLimits()
         var limits = MachineLimits(
             maxForwardSpeed: .kmh(try limitsSection.double("max_forward_kmh") ?? d.maxForwardSpeed.kmh),
@@ -107,6 +108,9 @@ extension DaemonConfig {
             standstill: .kmh(try limitsSection.double("standstill_kmh") ?? d.standstill.kmh),
             railGrace: try limitsSection.seconds("rail_grace_s") ?? d.railGrace)
         limits.maxIncline = try limitsSection.double("max_incline_pct") ?? 0
+        limits.overspeedMargin = .kmh(try limitsSection.double("overspeed_margin_kmh") ?? d.overspeedMargin.kmh)
+        limits.trackingTolerance = .kmh(try limitsSection.double("tracking_tolerance_kmh") ?? d.trackingTolerance.kmh)
+        limits.trackingTime = try limitsSection.seconds("tracking_time_s") ?? d.trackingTime
         if let v = limits.violations().first { throw limitsSection.error(v.key, v.message) }
         let beltMax = BeltCalibration(kmhPerHz: kmhPerHz).speed(hz: profile.maxFrequencyHz)
         if limits.maxForwardSpeed > beltMax {

@@ -53,3 +53,16 @@ public struct DaemonConfig: Sendable {
 
     public var controlPeriod: Duration { .fractionalSeconds(1 / controlHz) }
 }
+
+extension DaemonConfig {
+    /// The oldest drive report the core acts on. A healthy drive thread publishes once a poll
+    /// interval; a failing one declares the drive offline after `missedPolls` cycles, each of
+    /// which may take the poll interval plus one response time-out per transaction (the
+    /// command write and every status read). A report older than that can only come from a
+    /// thread stuck in a call or a sleep: the bound is that worst cycle count, plus one poll.
+    public var feedbackBound: Duration {
+        let reads = profile.singleRegisterReads ? profile.statusRegisters.count : 1
+        let cycle = pollInterval + modbus.responseTimeout * (reads + 1)
+        return cycle * missedPolls + pollInterval
+    }
+}

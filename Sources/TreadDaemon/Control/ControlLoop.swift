@@ -32,18 +32,37 @@ public final class ControlLoop: @unchecked Sendable {
 
     public typealias Reply = @Sendable (Result<Void, RequestError>) -> Void
 
+    /// The daemon's life as status shows it. Once `stopping`, every control request is
+    /// refused; the inputs are still read and acted on until the belt is verified stopped.
+    public enum Lifecycle: Int, Sendable {
+        case starting, ready, stopping, stopped
+        var name: String {
+            switch self {
+            case .starting: return "starting"
+            case .ready: return "ready"
+            case .stopping: return "stopping"
+            case .stopped: return "stopped"
+            }
+        }
+    }
+
     private var treadmill: Treadmill
     private let safety: SafetyMonitor
     private let gate: SafetyGate
     private let enable: EnableOutput
     private let warning: EnableOutput?
     private let drive: DriveLink
+    /// The input source, for its heartbeat: a source whose thread stops ticking has every
+    /// line counted lost.
+    private let inputSource: SafetyInputSource?
     private let period: Duration
     private let logger: Logger
-    private let cond = NSCondition()
+    private let cond = PriorityInheritingCondition()
     // Guarded by `cond`.
     private var queue: [(Command, Reply)] = []
     private var stopping = false
+    /// The shutdown's own stop is let through; every later control request is refused.
+    private var stopRequestedByShutdown = false
     private var finished = false
     private var woken = false
     private let latest: Locked<Status>
@@ -53,6 +72,12 @@ public final class ControlLoop: @unchecked Sendable {
     private struct Sink: Sendable { let send: @Sendable (ServerMessage) -> Void }
     private let publishSink: Locked<Sink?> = Locked(nil)
     private let ticks = Atomic<Int>(0)
+    /// When the loop last began a tick (monotonic ns): its heartbeat.
+    private let lastTickNanos = Atomic<Int64>(0)
+    private let lifecycleValue = Atomic<Int>(Lifecycle.starting.rawValue)
+    /// Set on the control thread once the input source's heartbeat was found stale and its
+    /// lines reported lost; cleared when it ticks again.
+    private var inputsDeclaredLost = false
     /// Set before `start()`; used only on the control thread afterwards.
     private var recorder: HistoryRecorder?
     private var history: HistoryWriter?
@@ -65,8 +90,14 @@ public final class ControlLoop: @unchecked Sendable {
     /// How late each recent tick started against its schedule, for the benchmark's jitter.
     private let lateness = Locked(TickLateness())
 
+    /// An input thread that has not ticked for this long has every line counted lost (its
+    /// poll wakes at least every 500 ms).
+    public static let inputHeartbeatBound = Duration.milliseconds(1500)
+
     public init(treadmill: Treadmill, safety: SafetyMonitor, gate: SafetyGate, enable: EnableOutput, warning: EnableOutput? = nil,
-                drive: DriveLink, period: Duration, progressInterval: Duration = .milliseconds(200), logger: Logger) {
+                drive: DriveLink, inputs: SafetyInputSource? = nil, period: Duration, progressInterval: Duration = .milliseconds(200),
+                logger: Logger) {
+        self.inputSource = inputs
         self.progressInterval = progressInterval
         self.treadmill = treadmill
         self.safety = safety
@@ -87,6 +118,17 @@ public final class ControlLoop: @unchecked Sendable {
     public var status: Status { latest.withLock { $0 } }
 
     public var tickCount: Int { ticks.load(ordering: .relaxed) }
+
+    /// When the loop last began a tick; nil before the first.
+    public var heartbeat: Instant? {
+        let n = lastTickNanos.load(ordering: .relaxed)
+        return n == 0 ? nil : Instant(nanoseconds: n)
+    }
+
+    public var lifecycle: Lifecycle { Lifecycle(rawValue: lifecycleValue.load(ordering: .acquiring)) ?? .stopped }
+
+    /// Set by the daemon as it starts and stops.
+    public func setLifecycle(_ l: Lifecycle) { lifecycleValue.store(l.rawValue, ordering: .releasing) }
 
     /// The lateness of the scheduled ticks since the last call (up to the last 16 384):
     /// how long after its planned instant each tick began. Ticks that an input edge brought
@@ -133,21 +175,36 @@ public final class ControlLoop: @unchecked Sendable {
         t.start()
     }
 
-    /// Brings the belt to a controlled stop (if a session runs), waits up to `timeout` for
-    /// standstill, then ends the loop with enable off and a stop posted to the drive.
+    /// Refuses control requests from now on, brings the belt to a controlled stop (if a
+    /// session runs) and waits, up to `timeout`, until it is verified stopped: the core idle
+    /// or faulted with standstill reported, or the drive unreachable (its comm-loss time-out
+    /// and the de-energised relay stop it). The loop goes on ticking meanwhile, so an e-stop
+    /// or a rail let go during the ramp is still acted on. Then the loop ends with enable off
+    /// and a stop posted to the drive.
     public func shutdown(timeout: Duration = .seconds(15)) {
-        submit(.stop) { _ in }
-        let deadline = Date().addingTimeInterval(timeout.inSeconds)
+        setLifecycle(.stopping)
         cond.lock()
-        while !finished, Date() < deadline {
-            let s = latest.withLock { $0.state }
-            if s == TreadmillState.idle.rawValue || s == TreadmillState.fault.rawValue { break }
-            _ = cond.wait(until: min(deadline, Date().addingTimeInterval(0.05)))
+        queue.append((.stop, { _ in }))
+        stopRequestedByShutdown = true
+        cond.signal()
+        cond.unlock()
+        let deadline = MonotonicClock.now() + timeout
+        cond.lock()
+        while !finished, MonotonicClock.now() < deadline {
+            if latest.withLock({ Self.verifiedStopped($0) }) { break }
+            cond.wait(timeout: .milliseconds(20))
         }
         stopping = true
         cond.broadcast()
-        while !finished { cond.wait() }
+        while !finished { cond.wait(timeout: .milliseconds(50)) }
         cond.unlock()
+    }
+
+    /// The belt is verified stopped: no session moves it, and the drive reports standstill
+    /// (or cannot be reached, when its own time-out and the relay have stopped it).
+    static func verifiedStopped(_ s: Status) -> Bool {
+        guard s.state == TreadmillState.idle.rawValue || s.state == TreadmillState.fault.rawValue else { return false }
+        return s.phase == "stopped" || s.drive != "online"
     }
 
     private func run() {
@@ -165,19 +222,25 @@ public final class ControlLoop: @unchecked Sendable {
             if quit { break }
 
             let now = MonotonicClock.now()
+            lastTickNanos.store(now.nanoseconds, ordering: .relaxed)
             if !wasWoken, pending.isEmpty { lateness.withLock { $0.record(now - nextTick) } }
+            superviseInputSource(at: now)
             // One reading per tick, taken before requests so they judge the latest inputs.
-            let (readings, trips) = safety.take(at: now)
-            let feedback = drive.currentFeedback
-            treadmill.observe(inputs: readings, drive: feedback)
-            for (command, reply) in pending { reply(apply(command, at: now)) }
-            let commands = treadmill.step(inputs: readings, drive: feedback, at: now)
+            let (take, trips) = safety.take(at: now)
+            let tick = Tick(inputs: take.inputs, drive: drive.currentReading, trips: take.trips, enableFailure: gate.takeOutputFailure())
+            treadmill.observe(tick, at: now)
+            let refusing = lifecycle == .stopping || lifecycle == .stopped
+            for (command, reply) in pending { reply(refusing && !isShutdownStop(command) ? .failure(.shuttingDown) : apply(command, at: now)) }
+            let commands = treadmill.step(tick, at: now)
             recorder?.observe(commands.events, treadmill)
             gate.apply(commands, latched: treadmill.state == .fault, seen: trips)
-            warning?.set(treadmill.interlock.releasedSince != nil)
+            try? warning?.set(treadmill.interlock.releasedSince != nil)
             ticks.add(1, ordering: .relaxed)
 
-            var status = treadmill.statusSnapshot(enable: enable.isEnergised, at: now)
+            let relay = enable.relayState
+            var status = treadmill.statusSnapshot(enable: relay == .unknown ? nil : relay == .energised, at: now)
+            status.hold = gate.hold.map { .init(code: $0.code, message: $0.description) }
+            status.lifecycle = lifecycle.name
             if let h = history?.health {
                 status.history = Status.HistoryInfo(state: h.state, path: h.path, error: h.error, pending: h.pending, dropped: h.dropped)
             }
@@ -206,8 +269,8 @@ public final class ControlLoop: @unchecked Sendable {
             waitUntil(nextTick)
             if stallRequested.load(ordering: .relaxed) { holdWhileStalled() }
         }
-        gate.deenergise()
-        warning?.set(false)
+        if let failure = gate.deenergise() { logger.critical("drive enable could not be de-energised at shutdown: \(failure)") }
+        try? warning?.set(false)
         cond.lock()
         finished = true
         cond.broadcast()
@@ -233,6 +296,30 @@ public final class ControlLoop: @unchecked Sendable {
         }
     }
 
+    /// The stop the shutdown itself queued (the first stop after `stopping`); consumed once.
+    private func isShutdownStop(_ command: Command) -> Bool {
+        guard case .stop = command else { return false }
+        cond.lock(); defer { cond.unlock() }
+        defer { stopRequestedByShutdown = false }
+        return stopRequestedByShutdown
+    }
+
+    /// A source whose thread stopped ticking has every line reported lost, once; the
+    /// monitor trips the gate on the first and the core latches a sensor fault.
+    private func superviseInputSource(at now: Instant) {
+        guard let source = inputSource, let beat = source.heartbeat else { return }
+        let age = now - beat
+        if age > Self.inputHeartbeatBound {
+            guard !inputsDeclaredLost else { return }
+            inputsDeclaredLost = true
+            logger.critical("input thread stopped ticking: every safety input counts as lost", metadata: ["last_tick_ms": "\(Int(age.inSeconds * 1000))"])
+            safety.loseAll(reason: "the input thread has not ticked for \(Int(age.inSeconds * 1000)) ms", at: now)
+        } else if inputsDeclaredLost {
+            inputsDeclaredLost = false
+            logger.notice("input thread ticking again; the lost lines stay lost until they are read again")
+        }
+    }
+
     private func logEvent(_ e: TreadEvent) {
         switch e {
         case .faultLatched: logger.error("\(e.message)", metadata: ["event": "\(e.kind)"])
@@ -245,7 +332,7 @@ public final class ControlLoop: @unchecked Sendable {
         cond.lock()
         stallHeld.store(true, ordering: .relaxed)
         while stallRequested.load(ordering: .relaxed), !stopping {
-            _ = cond.wait(until: Date().addingTimeInterval(0.05))
+            cond.wait(timeout: .milliseconds(50))
         }
         stallHeld.store(false, ordering: .relaxed)
         cond.unlock()
@@ -258,8 +345,7 @@ public final class ControlLoop: @unchecked Sendable {
         while queue.isEmpty, !stopping, !woken {
             let left = deadline - MonotonicClock.now()
             if left <= .zero { return }
-            // NSCondition takes a wall-clock Date; short slices keep a clock jump harmless.
-            _ = cond.wait(until: Date().addingTimeInterval(min(left, .milliseconds(50)).inSeconds))
+            cond.wait(timeout: left)
         }
     }
 }

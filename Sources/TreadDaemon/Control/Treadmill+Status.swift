@@ -3,7 +3,8 @@ import TreadProtocol
 
 extension Treadmill {
     /// The socket API's view of the treadmill. Pure: built from the core state alone.
-    func statusSnapshot(enable: Bool, at now: Instant) -> Status {
+    /// - Parameter enable: the relay as last written; nil when a write failed and its state is unknown.
+    func statusSnapshot(enable: Bool?, at now: Instant) -> Status {
         let session = self.session
         let seg = session?.current
         var s = Status(state: state.rawValue)
@@ -21,8 +22,8 @@ extension Treadmill {
         }
         s.segmentDirection = seg?.direction.rawValue
         s.targetSpeedKmh = state == .running ? (seg?.speed.kmh ?? 0) : 0
-        s.beltSpeedKmh = (beltSpeed.kmh * 100).rounded() / 100
-        s.direction = planner.movingDirection?.rawValue ?? (beltSpeed > limits.standstill ? (planner.lastDirection?.rawValue ?? "none") : "none")
+        s.beltSpeedKmh = beltSpeed.map { ($0.kmh * 100).rounded() / 100 }
+        s.direction = planner.movingDirection?.rawValue ?? ((beltSpeed ?? .zero) > limits.standstill ? (planner.lastDirection?.rawValue ?? "none") : "none")
         s.phase = phaseName(at: now)
         s.pauseReason = pauseReason?.rawValue
         s.rails = .init(left: inputs.railLeftHeld ? "held" : "released", right: inputs.railRightHeld ? "held" : "released")

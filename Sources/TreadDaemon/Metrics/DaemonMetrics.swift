@@ -77,11 +77,11 @@ final class DaemonMetrics: Sendable {
     /// event loop when Prometheus scrapes.
     func render(status: Status, drive: DriveLink.Stats) -> [UInt8] {
         for (state, gauge) in states { gauge.set(to: state.rawValue == status.state ? 1.0 : 0.0) }
-        beltSpeed.set(to: status.beltSpeedKmh)
+        beltSpeed.set(to: status.beltSpeedKmh ?? .nan)
         targetSpeed.set(to: status.targetSpeedKmh)
         reverse.set(to: status.direction == "reverse" ? 1.0 : 0.0)
         driveOnline.set(to: status.drive == "online" ? 1.0 : 0.0)
-        enable.set(to: status.enable ? 1.0 : 0.0)
+        enable.set(to: status.enable.map { $0 ? 1.0 : 0.0 } ?? .nan)
         let dropped = LogDrops.total
         let before = seen.withLock { old in
             defer { old = (drive, dropped) }

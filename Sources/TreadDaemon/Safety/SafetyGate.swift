@@ -7,11 +7,21 @@ import TreadHardware
 /// A trip drops enable and puts a priority stop on the drive at once, then holds both off
 /// until the control loop has latched a fault from readings taken after the trip. That closes
 /// the race where a tick computed from readings just before the edge would re-energise the
-/// relay after the safety thread dropped it.
+/// relay after the safety thread dropped it. The monitor hands every trip to the core with
+/// the next readings, so a hold always ends in a latched fault, and while it lasts its reason
+/// is shown in status.
+///
+/// A write of the enable output that fails stops the drive here, at once, and is handed to
+/// the core with the next tick, which latches it: the relay's state is then unknown, and
+/// unknown is never taken for off.
 public final class SafetyGate: @unchecked Sendable {
     private struct State {
         var trips = 0
         var acknowledged = 0
+        /// The latest trip not yet acknowledged.
+        var reason: Fault?
+        /// The first failed enable write since the last take.
+        var outputFailure: String?
     }
 
     private let enable: EnableOutput
@@ -25,10 +35,11 @@ public final class SafetyGate: @unchecked Sendable {
 
     /// Called by the safety thread, under the monitor's lock; never blocks on I/O beyond the
     /// enable line's write.
-    func trip() {
+    func trip(_ reason: Fault) {
         state.withLock { s in
             s.trips += 1
-            enable.set(false)
+            s.reason = reason
+            write(false, &s)
             drive.stopNow()
         }
     }
@@ -36,7 +47,16 @@ public final class SafetyGate: @unchecked Sendable {
     /// Trips so far; read together with the readings that include them.
     var trips: Int { state.withLock { $0.trips } }
 
-    public var isHeld: Bool { state.withLock { $0.trips > $0.acknowledged } }
+    /// Why the gate holds the belt stopped, while it does.
+    var hold: Fault? { state.withLock { $0.trips > $0.acknowledged ? $0.reason : nil } }
+
+    /// The first enable write that failed since the last call, for the next tick.
+    func takeOutputFailure() -> String? {
+        state.withLock { s in
+            defer { s.outputFailure = nil }
+            return s.outputFailure
+        }
+    }
 
     /// Applies one tick's commands. `latched` says the core holds a fault after a step on
     /// readings taken when `seen` trips had happened; only then is the trip released.
@@ -45,16 +65,31 @@ public final class SafetyGate: @unchecked Sendable {
             if latched { s.acknowledged = max(s.acknowledged, seen) }
             let held = s.trips > s.acknowledged
             // Enable off goes out before the drive stop; enable on before the run command.
-            enable.set(commands.enable && !held)
-            drive.submit(held ? .stop : commands.drive, resetFault: commands.resetDriveFault && !held)
+            let written = write(commands.enable && !held, &s)
+            drive.submit(held || !written ? .stop : commands.drive, resetFault: commands.resetDriveFault && !held)
         }
     }
 
-    /// Final state at shutdown.
-    func deenergise() {
-        state.withLock { _ in
-            enable.set(false)
+    /// Final state at shutdown. Returns the failure when the relay could not be de-energised.
+    @discardableResult
+    func deenergise() -> String? {
+        state.withLock { s in
+            write(false, &s)
             drive.submit(.stop)
+            return s.outputFailure
+        }
+    }
+
+    @discardableResult
+    private func write(_ on: Bool, _ s: inout State) -> Bool {
+        do throws(OutputError) {
+            try enable.set(on)
+            return true
+        } catch {
+            if s.outputFailure == nil { s.outputFailure = error.description }
+            if on { try? enable.set(false) }
+            drive.stopNow()
+            return false
         }
     }
 }

@@ -3,8 +3,8 @@ import TreadHardware
 
 /// The safety thread's side of the inputs. Every input event arrives here on the source's
 /// thread (the GPIO thread, or the caller of `sim.set`); a hard stop trips the gate in the
-/// same call, before anything is published. The control loop takes sticky readings once per
-/// tick.
+/// same call, before anything is published. The control loop takes sticky readings, and
+/// every trip since its last take, once per tick.
 ///
 /// Nothing here waits on a socket client, the logger or the disk: the notify callback must
 /// not block (it posts to the event loop and wakes the control loop).
@@ -33,14 +33,20 @@ public final class SafetyMonitor: @unchecked Sendable {
     public func handle(_ event: InputEvent) {
         let reflex = state.withLock { m in
             let r = m.receive(event)
-            if case .trip = r { gate.trip() }
+            if case .trip(let f) = r { gate.trip(f) }
             return r
         }
         notify.withLock { $0 }?.notify(event, reflex)
     }
 
-    /// One tick's readings and the gate's trip count they include.
-    func take(at now: Instant) -> (inputs: SafetyInputs, trips: Int) {
+    /// Every line this monitor reads, reported lost: what a source whose thread died or
+    /// stopped ticking leaves behind.
+    public func loseAll(reason: String, at now: Instant) {
+        for line in InputLine.allCases where lines.contains(line) { handle(.lost(line, reason: reason, at: now)) }
+    }
+
+    /// One tick's readings, the trips since the last take, and the gate's trip count they include.
+    func take(at now: Instant) -> (take: InputMonitor.Take, trips: Int) {
         state.withLock { m in (m.take(at: now), gate.trips) }
     }
 

@@ -12,8 +12,12 @@ final class RequestRouter: Sendable {
     private let broadcaster: Broadcaster
     /// Programs in detail, members, history and session adjustments (issue 7).
     private let workout: WorkoutRoutes?
+    /// The simulated enable output, whose writes `sim.set enable_output=failing` breaks.
+    private let simulatedEnable: SimulatedEnableOutput?
 
-    init(control: ControlLoop, shelf: ProgramShelf, inputs: SafetyInputSource, broadcaster: Broadcaster, workout: WorkoutRoutes? = nil) {
+    init(control: ControlLoop, shelf: ProgramShelf, inputs: SafetyInputSource, broadcaster: Broadcaster, workout: WorkoutRoutes? = nil,
+         simulatedEnable: SimulatedEnableOutput? = nil) {
+        self.simulatedEnable = simulatedEnable
         self.control = control
         self.shelf = shelf
         self.inputs = inputs
@@ -31,6 +35,10 @@ final class RequestRouter: Sendable {
         }
         if method.access == .control, case .refused(let why) = mayControl() {
             reply(.failure(id, code: .permissionDenied, "\(method.rawValue) refused: \(why)"))
+            return
+        }
+        if method.access == .control, control.lifecycle == .stopping || control.lifecycle == .stopped {
+            reply(.failure(id, code: .shuttingDown, RequestError.shuttingDown.description))
             return
         }
         let params = request.params ?? Params()
@@ -78,12 +86,34 @@ final class RequestRouter: Sendable {
                 reply(.failure(id, code: .badRequest, "sim.set needs params.input and params.value"))
                 return
             }
+            if let injected = injectFault(name, value, sim) {
+                reply(injected ? .reply(id, ResultBody(message: "\(name)=\(value)"))
+                               : .failure(id, code: .badInput, "'\(value)' is not a value for \(name); it takes \(name == "enable_output" ? "failing|working" : "stopped|running")"))
+                return
+            }
             do {
                 try sim.set(name, to: value)
                 reply(.reply(id, ResultBody(message: "\(name)=\(value)")))
             } catch {
                 reply(.failure(id, code: .badInput, error.description))
             }
+        }
+    }
+
+    /// Faults a simulated machine can be given at run time, for tests of their supervision:
+    /// `enable_output=failing|working` (every write of the relay fails, as a broken GPIO line
+    /// would), `input_thread=stopped|running` (the inputs behave as a thread that died).
+    /// Nil when `name` is not one of them; false for a value it does not take.
+    private func injectFault(_ name: String, _ value: String, _ sim: SimulatedInputs) -> Bool? {
+        switch (name, value) {
+        case ("enable_output", "failing"), ("enable_output", "working"):
+            guard let simulatedEnable else { return false }
+            simulatedEnable.failing = value == "failing"
+            return true
+        case ("input_thread", "stopped"): sim.haltThread(); return true
+        case ("input_thread", "running"): sim.resumeThread(); return true
+        case ("enable_output", _), ("input_thread", _): return false
+        default: return nil
         }
     }
 

@@ -16,6 +16,8 @@ public final class ServiceNotifier: @unchecked Sendable {
     private let socket: NotifySocket
     private let pingInterval: Duration?
     private let ticks: @Sendable () -> Int
+    /// Names a safety thread (drive, inputs) whose heartbeat is too old; nil when all tick.
+    private let stalledThread: @Sendable () -> String?
     private let statusLine: @Sendable () -> String
     private let logger: Logger
     private let cond = NSCondition()
@@ -35,10 +37,12 @@ public final class ServiceNotifier: @unchecked Sendable {
     ///   - ticks: the control loop's tick counter.
     ///   - statusLine: the current STATUS= text; called on the notifier's thread.
     public init(socket: NotifySocket, watchdog: Duration?, ticks: @escaping @Sendable () -> Int,
+                stalledThread: @escaping @Sendable () -> String? = { nil },
                 statusLine: @escaping @Sendable () -> String, logger: Logger) {
         self.socket = socket
         self.pingInterval = watchdog.map { $0 / 2 }
         self.ticks = ticks
+        self.stalledThread = stalledThread
         self.statusLine = statusLine
         self.logger = logger
     }
@@ -125,13 +129,14 @@ public final class ServiceNotifier: @unchecked Sendable {
             let now = clock.now
             if let due = nextPing, now >= due, let interval = pingInterval {
                 let t = ticks()
-                if t != lastTicks {
-                    send("WATCHDOG=1")
-                    if withheld { logger.notice("control loop ticking again: watchdog pings resumed") }
-                    withheld = false
-                } else if !withheld {
-                    logger.error("control loop stalled: watchdog pings withheld, systemd will restart treadd")
+                let stalled = t == lastTicks ? "control loop" : stalledThread()
+                if let stalled {
+                    if !withheld { logger.error("\(stalled) stalled: watchdog pings withheld, systemd will restart treadd") }
                     withheld = true
+                } else {
+                    send("WATCHDOG=1")
+                    if withheld { logger.notice("every safety thread ticking again: watchdog pings resumed") }
+                    withheld = false
                 }
                 lastTicks = t
                 nextPing = due + interval

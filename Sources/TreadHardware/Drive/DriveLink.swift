@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import TreadCore
 
 /// Runs a `MotorDrive` on its own thread: connects (and reconnects with backoff), writes the
@@ -29,6 +30,7 @@ public final class DriveLink: @unchecked Sendable {
     private var desiredSerial = 0
     private var resetRequested = false
     private var feedback: DriveFeedback = .connecting
+    private var feedbackAt: Instant?
     private var stats = Stats()
     private var lastSubmit: ContinuousClock.Instant? = nil
     /// Set when the link failed or a setpoint expired: run setpoints are replaced by a stop
@@ -39,6 +41,8 @@ public final class DriveLink: @unchecked Sendable {
     private var stopping = false
     private var finished = false
     private var thread: Thread?
+    /// Monotonic ns of the drive thread's last sign of life, stored without a lock.
+    private let beat = Atomic<Int64>(0)
 
     /// Consecutive failed polls before the link is declared offline (a latched fault upstream).
     private let missedPollsAllowed: Int
@@ -103,6 +107,25 @@ public final class DriveLink: @unchecked Sendable {
         return feedback
     }
 
+    /// The latest feedback with the instant it was published.
+    public var currentReading: DriveReading {
+        cond.lock(); defer { cond.unlock() }
+        if let outage = undeliveredOutage {
+            undeliveredOutage = nil
+            return DriveReading(.offline(reason: outage), at: feedbackAt)
+        }
+        return DriveReading(feedback, at: feedbackAt)
+    }
+
+    /// When the drive thread last showed life: each loop turn, and while it waits. A thread
+    /// stuck inside one libmodbus call leaves this old.
+    public var heartbeat: Instant? {
+        let n = beat.load(ordering: .relaxed)
+        return n == 0 ? nil : Instant(nanoseconds: n)
+    }
+
+    private func tickHeartbeat() { beat.store(MonotonicClock.now().nanoseconds, ordering: .relaxed) }
+
     public var currentStats: Stats {
         cond.lock(); defer { cond.unlock() }
         return stats
@@ -138,6 +161,7 @@ public final class DriveLink: @unchecked Sendable {
         var staleReported = false
         let clock = ContinuousClock()
         while true {
+            tickHeartbeat()
             cond.lock()
             let quit = stopping
             cond.unlock()
@@ -225,8 +249,10 @@ public final class DriveLink: @unchecked Sendable {
     }
 
     private func publish(_ f: DriveFeedback, error: Bool) {
+        let now = MonotonicClock.now()
         cond.lock()
         feedback = f
+        feedbackAt = now
         if !error { stats.transactions += 1 }
         cond.unlock()
     }
@@ -244,7 +270,10 @@ public final class DriveLink: @unchecked Sendable {
         while !stopping, serial == nil || desiredSerial == serial!, serial == nil || resetRequested == false {
             let left = deadline - ContinuousClock.now
             if left <= .zero { break }
-            cond.wait(timeout: left)
+            cond.unlock()
+            tickHeartbeat()
+            cond.lock()
+            cond.wait(timeout: min(left, .milliseconds(100)))
         }
         cond.unlock()
     }

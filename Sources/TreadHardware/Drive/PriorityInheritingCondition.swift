@@ -6,11 +6,11 @@ import Glibc
 /// keeps the woken drive thread, and so the stop frame, waiting for as long as the machine is
 /// busy (priority inversion), so the mutex is a `PriorityInheritingMutex`. Timed waits run on
 /// CLOCK_MONOTONIC, so a wall-clock step never stretches or cuts a poll interval.
-final class PriorityInheritingCondition: @unchecked Sendable {
+public final class PriorityInheritingCondition: @unchecked Sendable {
     private let mutex = PriorityInheritingMutex()
     private let cond = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
-    init() {
+    public init() {
         var ca = pthread_condattr_t()
         pthread_condattr_init(&ca)
         pthread_condattr_setclock(&ca, CLOCK_MONOTONIC)
@@ -23,14 +23,14 @@ final class PriorityInheritingCondition: @unchecked Sendable {
         cond.deallocate()
     }
 
-    func lock() { mutex.lock() }
-    func unlock() { mutex.unlock() }
-    func signal() { pthread_cond_signal(cond) }
-    func broadcast() { pthread_cond_broadcast(cond) }
-    func wait() { pthread_cond_wait(cond, mutex.raw) }
+    public func lock() { mutex.lock() }
+    public func unlock() { mutex.unlock() }
+    public func signal() { pthread_cond_signal(cond) }
+    public func broadcast() { pthread_cond_broadcast(cond) }
+    public func wait() { pthread_cond_wait(cond, mutex.raw) }
 
     /// Waits (the lock held) until signalled or `timeout` has passed on the monotonic clock.
-    func wait(timeout: Duration) {
+    public func wait(timeout: Duration) {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         let (seconds, attoseconds) = max(timeout, .zero).components

@@ -24,6 +24,9 @@ public final class SimulatedInputs: SafetyInputSource {
     private struct State {
         var levels: SafetyInputs
         var sink: (@Sendable (InputEvent) -> Void)?
+        /// Set by `haltThread`: the source behaves as an input thread that died, delivering
+        /// nothing and ticking no more, so the supervision of a dead thread can be tested.
+        var haltedAt: Instant?
     }
 
     private let state: Locked<State>
@@ -48,6 +51,22 @@ public final class SimulatedInputs: SafetyInputSource {
 
     public func stop() { state.withLock { $0.sink = nil } }
 
+    /// Now, as a live thread's heartbeat would read; frozen once halted.
+    public var heartbeat: Instant? { state.withLock { $0.haltedAt } ?? MonotonicClock.now() }
+
+    /// Acts as an input thread that died: no more events, the heartbeat frozen.
+    public func haltThread() { state.withLock { s in s.haltedAt = s.haltedAt ?? MonotonicClock.now() } }
+
+    /// The "thread" runs again: every line is reported restored at its level.
+    public func resumeThread() {
+        state.withLock { s in
+            guard s.haltedAt != nil else { return }
+            s.haltedAt = nil
+            let now = MonotonicClock.now()
+            for line in InputLine.allCases where lines.contains(line) { s.sink?(.restored(line, permissive: s.levels[line], at: now)) }
+        }
+    }
+
     /// The levels as last set.
     public var levels: SafetyInputs { state.withLock { $0.levels } }
 
@@ -65,7 +84,7 @@ public final class SimulatedInputs: SafetyInputSource {
     public func set(_ line: InputLine, _ permissive: Bool, at time: Instant? = nil) {
         state.withLock { s in
             s.levels[line] = permissive
-            s.sink?(.edge(line, permissive: permissive, at: time ?? MonotonicClock.now()))
+            if s.haltedAt == nil { s.sink?(.edge(line, permissive: permissive, at: time ?? MonotonicClock.now())) }
         }
     }
 
@@ -85,9 +104,34 @@ public final class SimulatedInputs: SafetyInputSource {
 }
 
 /// An enable output that only remembers its state; shown in status for simulated machines.
+/// `failing` makes every write fail (`treadctl sim set enable_output=failing`), as a broken
+/// GPIO line would, so the fault path can be tested on a running daemon.
 public final class SimulatedEnableOutput: EnableOutput {
-    private let state = Atomic<Bool>(false)
+    private let state = Atomic<Int>(0)  // 0 de-energised, 1 energised, 2 unknown
+    private let failingWrites = Atomic<Bool>(false)
     public init() {}
-    public func set(_ energised: Bool) { state.store(energised, ordering: .releasing) }
-    public var isEnergised: Bool { state.load(ordering: .acquiring) }
+
+    public func set(_ energised: Bool) throws(OutputError) {
+        if failingWrites.load(ordering: .acquiring) {
+            state.store(2, ordering: .releasing)
+            throw .writeFailed(line: "simulated drive_enable", reason: "injected failure")
+        }
+        state.store(energised ? 1 : 0, ordering: .releasing)
+    }
+
+    public var isEnergised: Bool { state.load(ordering: .acquiring) == 1 }
+
+    public var relayState: RelayState {
+        switch state.load(ordering: .acquiring) {
+        case 1: return .energised
+        case 0: return .deenergised
+        default: return .unknown
+        }
+    }
+
+    /// Whether writes fail from now on.
+    public var failing: Bool {
+        get { failingWrites.load(ordering: .acquiring) }
+        set { failingWrites.store(newValue, ordering: .releasing) }
+    }
 }
