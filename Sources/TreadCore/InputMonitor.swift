@@ -62,9 +62,9 @@ public struct InputMonitor: Sendable {
         sticky = start
     }
 
-    /// Takes one event. The reflex is a trip when the readings now demand a hard stop they
-    /// did not demand before the event (the one rule, `Interlock.hardStop`), or when the
-    /// event made a hard-stop line unsafe.
+    /// Takes one event. The reflex is a trip, for the fault the one rule (`Interlock.hardStop`)
+    /// names on the readings after the event, when the event made them worse: a new sensor
+    /// fault, or an e-stop or key line going unsafe.
     public mutating func receive(_ event: InputEvent) -> Reflex {
         let line = event.line
         guard lines.contains(line) else { return .none }
@@ -85,8 +85,10 @@ public struct InputMonitor: Sendable {
             set(line, permissive)
         }
         guard let after = Interlock.hardStop(peek()) else { return .none }
-        let worsened = after != before || (line.isHardStop && !levels[line] && event.isUnsafeChange)
-        guard worsened else { return .none }
+        // Worse, not merely still unsafe: a new sensor fault, or an e-stop or key line going
+        // unsafe. A healthy first reading of one line while another is still unread is not.
+        let newSensorFault = if case .sensor = after { after != before } else { false }
+        guard newSensorFault || (line.isHardStop && event.isUnsafeChange) else { return .none }
         trips.append(after)
         return .trip(after)
     }

@@ -66,7 +66,11 @@ public struct SpeedSupervisor: Hashable, Sendable {
         if let f = wrongDirection(report, commanded, at: now) { return f }
         switch commanded {
         case .run(_, let reference): return tracking(report, reference, at: now)
-        case .stopping: return stopping(report, at: now)
+        case .stopping:
+            // Standstill was verified and nothing ran since: the planner waits for zero again
+            // because the belt moved, and that motion is the fault, not a stop to ramp out.
+            if case .standing = watch { return standing(report, at: now) }
+            return stopping(report, at: now)
         case .standing:
             // Standstill counts as verified only once this supervisor saw it: a core that
             // starts up beside a belt still coasting holds it to the stopping envelope.
@@ -115,11 +119,16 @@ public struct SpeedSupervisor: Hashable, Sendable {
     }
 
     private mutating func stopping(_ report: DriveReport, at now: Instant) -> Fault? {
-        guard case .stopping(let from, let since) = watch else {
-            watch = .stopping(from: max(report.beltSpeed, limits.standstill), at: now)
+        guard report.beltSpeed > limits.standstill else {
+            // Standstill under a stop is verified standstill: from here any motion is the
+            // belt moving by itself.
+            watch = .standing(movingSince: nil)
             return nil
         }
-        guard report.beltSpeed > limits.standstill else { return nil }
+        guard case .stopping(let from, let since) = watch else {
+            watch = .stopping(from: report.beltSpeed, at: now)
+            return nil
+        }
         let falling = max(.zero, now - since - Self.stopGrace).inSeconds * Self.stopRateShare * limits.deceleration
         let envelope = from.kmh + Self.stopRiseTolerance.kmh - falling
         return report.beltSpeed.kmh > envelope ? .driveNotStopping(report.beltSpeed) : nil

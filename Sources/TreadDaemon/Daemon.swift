@@ -19,6 +19,7 @@ public final class Daemon: @unchecked Sendable {
     public let safety: SafetyMonitor
     public let gate: SafetyGate
     private let warningOutput: EnableOutput?
+    private let watchdogOutput: EnableOutput?
     private let logger: Logger
     private let systemd: SystemdEnvironment
     private var group: MultiThreadedEventLoopGroup?
@@ -40,10 +41,14 @@ public final class Daemon: @unchecked Sendable {
         public var enable: EnableOutput?
         /// Wraps the configured drive on the drive link's thread (for timing or recording it).
         public var wrapDrive: (@Sendable (any MotorDrive) -> any MotorDrive)?
+        /// Replaces the configured enable-watchdog pulse line (or adds one to simulated inputs).
+        public var enableWatchdog: EnableOutput?
 
-        public init(enable: EnableOutput? = nil, wrapDrive: (@Sendable (any MotorDrive) -> any MotorDrive)? = nil) {
+        public init(enable: EnableOutput? = nil, wrapDrive: (@Sendable (any MotorDrive) -> any MotorDrive)? = nil,
+                    enableWatchdog: EnableOutput? = nil) {
             self.enable = enable
             self.wrapDrive = wrapDrive
+            self.enableWatchdog = enableWatchdog
         }
     }
 
@@ -63,6 +68,9 @@ public final class Daemon: @unchecked Sendable {
             do {
                 if let injected = hardware?.enable { enable = injected } else { enable = try GPIOOutput(io.driveEnable) }
                 warningOutput = try io.warning.map { s throws(GPIOError) in try GPIOOutput(s) }
+                if let injected = hardware?.enableWatchdog { watchdogOutput = injected } else {
+                    watchdogOutput = try io.enableWatchdog.map { s throws(GPIOError) in try GPIOOutput(s) }
+                }
             } catch { throw .io(.gpio(error)) }
             let log = logger
             inputs = GPIOInputs(io.inputs, realtime: config.realtime?.forInputs) { log.warning("input thread: \($0)") }
@@ -70,6 +78,7 @@ public final class Daemon: @unchecked Sendable {
             inputs = SimulatedInputs(config.initialInputs, lines: config.inputLines)
             enable = hardware?.enable ?? SimulatedEnableOutput()
             warningOutput = nil
+            watchdogOutput = hardware?.enableWatchdog
         }
         let profile = config.profile, settings = config.modbus, calibration = config.calibration, limits = config.limits
         let wrap = hardware?.wrapDrive
@@ -85,7 +94,8 @@ public final class Daemon: @unchecked Sendable {
         safety = SafetyMonitor(lines: inputs.lines, chatter: config.chatter, gate: gate)
         let treadmill = Treadmill(limits: config.limits, railRule: config.railRule, feedbackBound: config.feedbackBound)
         self.control = ControlLoop(treadmill: treadmill, safety: safety, gate: gate,
-                                   enable: enable, warning: warningOutput, drive: drive, inputs: inputs, period: config.controlPeriod,
+                                   enable: enable, warning: warningOutput, enableWatchdog: watchdogOutput, drive: drive, inputs: inputs,
+                                   period: config.controlPeriod,
                                    progressInterval: config.progressInterval, logger: logger)
         if let path = config.historyPath {
             let writer = HistoryWriter(path: path, capacity: config.historyQueue, logger: logger)

@@ -26,7 +26,7 @@ struct CheckIO: ParsableCommand {
     var edges: Int?
 
     func run() throws {
-        let cfg = try loadConfig(config)
+        let cfg = try loadConfig(config, allowSimulatedInputs: true)
         guard let io = cfg.io else {
             print("inputs are simulated in \(config): nothing to wire ([inputs] source = \"simulated\")")
             return

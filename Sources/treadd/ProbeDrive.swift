@@ -18,7 +18,7 @@ struct ProbeDrive: ParsableCommand {
     var config: String = "/etc/treadd/treadd.toml"
 
     func run() throws {
-        let cfg = try loadConfig(config)
+        let cfg = try loadConfig(config, allowSimulatedInputs: true)
         if FileManager.default.fileExists(atPath: cfg.socketPath), SocketProbe.isLive(cfg.socketPath) {
             FileHandle.standardError.write(Data("treadd: treadd is running (socket \(cfg.socketPath)); stop it first: systemctl stop treadd\n".utf8))
             throw ExitCode(1)

@@ -18,13 +18,17 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("check-config"), help: "Validate the configuration, print the effective values, and exit.")
     var checkConfig = false
 
+    @Flag(name: .customLong("allow-simulated-inputs"),
+          help: "Let [inputs] source = \"simulated\" run with an RTU drive or a TCP drive beyond loopback (a bench test; no e-stop, key or rail is read).")
+    var allowSimulatedInputs = false
+
     func run() async throws {
         let systemd = SystemdEnvironment.current()
         let writer = bootstrapLogging(systemd)
         defer { writer?.flush() }
         var logger = Logger(label: "treadd")
         logger.logLevel = .info
-        var cfg = try loadConfig(config)
+        var cfg = try loadConfig(config, allowSimulatedInputs: allowSimulatedInputs)
         if let socket { cfg.socketPath = socket }
         if checkConfig {
             print(cfg.summary)

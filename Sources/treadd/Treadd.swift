@@ -36,9 +36,10 @@ struct Treadd: AsyncParsableCommand {
 }
 
 /// Loads the configuration or exits with a one-line error naming file, line and key.
-func loadConfig(_ path: String) throws -> DaemonConfig {
+/// `allowSimulatedInputs`: see `DaemonConfig.load`; the tools that move no belt pass true.
+func loadConfig(_ path: String, allowSimulatedInputs: Bool) throws -> DaemonConfig {
     do {
-        return try DaemonConfig.load(path: path)
+        return try DaemonConfig.load(path: path, allowSimulatedInputs: allowSimulatedInputs)
     } catch {
         reportError("\(error)")
         throw ExitCode(2)

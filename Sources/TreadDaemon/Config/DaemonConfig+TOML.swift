@@ -3,15 +3,18 @@ import TreadCore
 import TreadHardware
 
 extension DaemonConfig {
-    public static func load(path: String) throws(FileError) -> DaemonConfig {
+    /// - Parameter allowSimulatedInputs: lets `[inputs] source = "simulated"` drive a real
+    ///   drive (RTU, or TCP beyond loopback); without it that pairing is refused, since such a
+    ///   machine would move a belt with no e-stop, key or rail sensor read.
+    public static func load(path: String, allowSimulatedInputs: Bool = false) throws(FileError) -> DaemonConfig {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
             throw FileError(file: path, line: nil, key: nil, message: "cannot read config: \(error.localizedDescription)")
         }
-        return try parse(text, file: path)
+        return try parse(text, file: path, allowSimulatedInputs: allowSimulatedInputs)
     }
 
-    public static func parse(_ text: String, file: String) throws(FileError) -> DaemonConfig {
+    public static func parse(_ text: String, file: String, allowSimulatedInputs: Bool = false) throws(FileError) -> DaemonConfig {
         let root = try TOMLDocument(text: text, file: file).root
         try root.rejectUnknownKeys(["daemon", "drive", "belt", "limits", "inputs", "io", "metrics", "history"])
         let base = (file as NSString).deletingLastPathComponent
@@ -121,15 +124,24 @@ extension DaemonConfig {
             throw limitsSection.error("rails", "must be \"both\" or \"either\", got \"\(railsText)\"")
         }
 
-        let inputs = try root.section("inputs")
-        try inputs?.rejectUnknownKeys(["source", "front_zone"])
-        let sourceName = try inputs?.string("source") ?? "simulated"
-        guard let source = InputSourceKind(rawValue: sourceName) else {
-            throw inputs!.error("source", "must be \"gpio\" (lines wired as in [io]) or \"simulated\", got \"\(sourceName)\"")
+        // No default: a config that does not say where the e-stop is read from must not run
+        // a belt on simulated inputs that always read "closed".
+        guard let inputs = try root.section("inputs") else {
+            throw root.error("inputs", "[inputs] is required: source = \"gpio\" (the lines wired as in [io]) or \"simulated\" (demos and tests only)")
         }
-        let simulatedFrontZone = try inputs?.bool("front_zone") ?? false
+        try inputs.rejectUnknownKeys(["source", "front_zone"])
+        guard let sourceName = try inputs.string("source") else {
+            throw inputs.error("source", "is required: \"gpio\" (the lines wired as in [io]) or \"simulated\" (demos and tests only)")
+        }
+        guard let source = InputSourceKind(rawValue: sourceName) else {
+            throw inputs.error("source", "must be \"gpio\" (lines wired as in [io]) or \"simulated\", got \"\(sourceName)\"")
+        }
+        if source == .simulated, !allowSimulatedInputs, let real = realDrive(transport) {
+            throw inputs.error("source", "\"simulated\" is refused with \(real): no e-stop, safety key or rail sensor would be read while a real belt moves; wire the inputs and set source = \"gpio\", or start treadd with --allow-simulated-inputs for a bench test")
+        }
+        let simulatedFrontZone = try inputs.bool("front_zone") ?? false
         if simulatedFrontZone, source == .gpio {
-            throw inputs!.error("front_zone", "applies to simulated inputs only; with GPIO, wire [io.front_zone]")
+            throw inputs.error("front_zone", "applies to simulated inputs only; with GPIO, wire [io.front_zone]")
         }
         var io: IOConfig?
         switch (source, try root.section("io")) {
@@ -165,5 +177,18 @@ extension DaemonConfig {
         config.historyPath = historyPath.isEmpty ? nil : historyPath
         config.historyQueue = historyQueue
         return config
+    }
+}
+
+extension DaemonConfig {
+    /// Names the drive when it may be a real one: any RTU line, or TCP beyond loopback
+    /// (a simulator is reached on 127.0.0.0/8 or ::1). Nil for a loopback simulator.
+    static func realDrive(_ transport: ModbusTransport) -> String? {
+        switch transport {
+        case .rtu(let s): return "an RTU drive ([drive] device = \"\(s.device)\")"
+        case .tcp(let host, _):
+            let loopback = host == "localhost" || host == "::1" || host.hasPrefix("127.")
+            return loopback ? nil : "a drive at \(host) ([drive] host)"
+        }
     }
 }

@@ -7,7 +7,7 @@ extension IOConfig {
     /// Parses `[io]`. A line named twice within the file is refused here, with both keys;
     /// lines that resolve to the same pin in another way are refused at start.
     static func parse(_ io: TOMLSection) throws(FileError) -> IOConfig {
-        let roles = InputLine.allCases.map(\.rawValue) + ["drive_enable", "warning"]
+        let roles = InputLine.allCases.map(\.rawValue) + ["drive_enable", "warning", "enable_watchdog"]
         try io.rejectUnknownKeys(Set(["chip", "debounce_ms", "chatter_edges", "chatter_window_ms", "chatter_quiet_ms"] + roles))
         let chip = try io.string("chip")
         let debounceMs = try io.int("debounce_ms") ?? 5
@@ -65,7 +65,9 @@ extension IOConfig {
         }
         let enable = try line("drive_enable", input: false, required: true)!
         let warning = try line("warning", input: false, required: false)
-        return IOConfig(inputs: inputs, driveEnable: enable, warning: warning,
-                        chatter: .init(edges: edges, window: .milliseconds(Int64(windowMs)), quiet: .milliseconds(Int64(quietMs))))
+        var config = IOConfig(inputs: inputs, driveEnable: enable, warning: warning,
+                              chatter: .init(edges: edges, window: .milliseconds(Int64(windowMs)), quiet: .milliseconds(Int64(quietMs))))
+        config.enableWatchdog = try line("enable_watchdog", input: false, required: false)
+        return config
     }
 }

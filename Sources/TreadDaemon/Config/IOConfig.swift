@@ -8,11 +8,16 @@ public struct IOConfig: Hashable, Sendable {
     public var driveEnable: GPIOLineSpec
     /// An optional lamp or buzzer, on while a rail warning runs.
     public var warning: GPIOLineSpec?
+    /// An optional pulse line for an external charge pump or watchdog relay in series with
+    /// the enable relay: toggled on every control tick while torque is allowed, so a hung or
+    /// killed process stops the pulses and drops torque without relying on the kernel
+    /// releasing the enable line (docs/safety-inputs.md, *Enable watchdog*).
+    public var enableWatchdog: GPIOLineSpec? = nil
     public var chatter: InputMonitor.ChatterLimit
 
     /// Every configured line, inputs first, for messages and duplicate checks.
     public var allSpecs: [GPIOLineSpec] {
-        InputLine.allCases.compactMap { inputs[$0] } + [driveEnable] + (warning.map { [$0] } ?? [])
+        InputLine.allCases.compactMap { inputs[$0] } + [driveEnable] + (warning.map { [$0] } ?? []) + (enableWatchdog.map { [$0] } ?? [])
     }
 
     /// Resolves every line on the running system, refusing a line used twice (also an

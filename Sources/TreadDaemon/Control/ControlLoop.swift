@@ -51,6 +51,12 @@ public final class ControlLoop: @unchecked Sendable {
     private let gate: SafetyGate
     private let enable: EnableOutput
     private let warning: EnableOutput?
+    /// The charge-pump line: toggled each tick while torque is allowed and every safety
+    /// thread ticks; held low otherwise, so the external pump lets the relay drop.
+    private let enableWatchdog: EnableOutput?
+    private var pulseLevel = false
+    /// A failed pulse write, handed to the next tick as an enable failure.
+    private var pulseFailure: String?
     private let drive: DriveLink
     /// The input source, for its heartbeat: a source whose thread stops ticking has every
     /// line counted lost.
@@ -95,9 +101,10 @@ public final class ControlLoop: @unchecked Sendable {
     public static let inputHeartbeatBound = Duration.milliseconds(1500)
 
     public init(treadmill: Treadmill, safety: SafetyMonitor, gate: SafetyGate, enable: EnableOutput, warning: EnableOutput? = nil,
-                drive: DriveLink, inputs: SafetyInputSource? = nil, period: Duration, progressInterval: Duration = .milliseconds(200),
+                enableWatchdog: EnableOutput? = nil, drive: DriveLink, inputs: SafetyInputSource? = nil, period: Duration, progressInterval: Duration = .milliseconds(200),
                 logger: Logger) {
         self.inputSource = inputs
+        self.enableWatchdog = enableWatchdog
         self.progressInterval = progressInterval
         self.treadmill = treadmill
         self.safety = safety
@@ -227,7 +234,7 @@ public final class ControlLoop: @unchecked Sendable {
             superviseInputSource(at: now)
             // One reading per tick, taken before requests so they judge the latest inputs.
             let (take, trips) = safety.take(at: now)
-            let tick = Tick(inputs: take.inputs, drive: drive.currentReading, trips: take.trips, enableFailure: gate.takeOutputFailure())
+            let tick = Tick(inputs: take.inputs, drive: drive.currentReading, trips: take.trips, enableFailure: gate.takeOutputFailure() ?? takePulseFailure())
             treadmill.observe(tick, at: now)
             let refusing = lifecycle == .stopping || lifecycle == .stopped
             for (command, reply) in pending { reply(refusing && !isShutdownStop(command) ? .failure(.shuttingDown) : apply(command, at: now)) }
@@ -235,6 +242,7 @@ public final class ControlLoop: @unchecked Sendable {
             recorder?.observe(commands.events, treadmill)
             gate.apply(commands, latched: treadmill.state == .fault, seen: trips)
             try? warning?.set(treadmill.interlock.releasedSince != nil)
+            pulseEnableWatchdog(commands, at: now)
             ticks.add(1, ordering: .relaxed)
 
             let relay = enable.relayState
@@ -271,6 +279,7 @@ public final class ControlLoop: @unchecked Sendable {
         }
         if let failure = gate.deenergise() { logger.critical("drive enable could not be de-energised at shutdown: \(failure)") }
         try? warning?.set(false)
+        try? enableWatchdog?.set(false)
         cond.lock()
         finished = true
         cond.broadcast()
@@ -302,6 +311,25 @@ public final class ControlLoop: @unchecked Sendable {
         cond.lock(); defer { cond.unlock() }
         defer { stopRequestedByShutdown = false }
         return stopRequestedByShutdown
+    }
+
+    /// One edge of the charge-pump line per tick while the relay is energised, no hold is on,
+    /// and the drive and input threads tick; otherwise low. The pump needs edges: a line
+    /// stuck high (a hung process) drops torque as surely as one stuck low.
+    private func pulseEnableWatchdog(_ commands: Commands, at now: Instant) {
+        guard let enableWatchdog else { return }
+        let driveAlive = drive.heartbeat.map { now - $0 <= treadmill.feedbackBound } ?? false
+        let inputsAlive = inputSource?.heartbeat.map { now - $0 <= Self.inputHeartbeatBound } ?? true
+        let allowed = commands.enable && enable.relayState == .energised && gate.hold == nil && driveAlive && inputsAlive
+        pulseLevel = allowed ? !pulseLevel : false
+        do throws(OutputError) { try enableWatchdog.set(pulseLevel) } catch {
+            if pulseFailure == nil { pulseFailure = "enable watchdog: \(error)" }
+        }
+    }
+
+    private func takePulseFailure() -> String? {
+        defer { pulseFailure = nil }
+        return pulseFailure
     }
 
     /// A source whose thread stopped ticking has every line reported lost, once; the

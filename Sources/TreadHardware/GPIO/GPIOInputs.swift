@@ -12,6 +12,10 @@ import TreadCore
 /// reports each of its lines `lost`, is released, and is retried with backoff; once the lines
 /// are back they are reported `restored` with their level. Nothing here decides whether the
 /// belt may run: that is the monitor's and the core's job.
+///
+/// The thread stores a heartbeat on every wake of its poll (at least every 500 ms), and if
+/// it ends for any reason but `stop()`, it first reports every line lost with the reason
+/// (the errno of a failed poll), so its last readings are never kept as if still true.
 public final class GPIOInputs: SafetyInputSource, @unchecked Sendable {
     public let specs: [InputLine: GPIOLineSpec]
     public var lines: Set<InputLine> { Set(specs.keys) }
@@ -24,6 +28,8 @@ public final class GPIOInputs: SafetyInputSource, @unchecked Sendable {
     /// A pipe: a byte written to `wake.1` ends the thread's poll.
     private let wake: (Int32, Int32)
     private let started = Atomic<Bool>(false)
+    /// Monotonic ns of the thread's last wake; 0 before it runs.
+    private let beat = Atomic<Int64>(0)
     private let finished = NSCondition()
     private var isFinished = false
 
@@ -76,6 +82,11 @@ public final class GPIOInputs: SafetyInputSource, @unchecked Sendable {
         t.start()
     }
 
+    public var heartbeat: Instant? {
+        let n = beat.load(ordering: .relaxed)
+        return n == 0 ? nil : Instant(nanoseconds: n)
+    }
+
     public func stop() {
         guard started.load(ordering: .acquiring) else { return }
         var one: UInt8 = 1
@@ -117,7 +128,9 @@ public final class GPIOInputs: SafetyInputSource, @unchecked Sendable {
     private func run(_ initial: [Group], _ sink: @Sendable (InputEvent) -> Void) {
         var groups = initial
         let clock = ContinuousClock()
+        var ending: String? = nil
         loop: while true {
+            beat.store(MonotonicClock.now().nanoseconds, ordering: .relaxed)
             var fds = [pollfd(fd: wake.0, events: Int16(POLLIN), revents: 0)]
             var owners: [Int] = []
             for (i, g) in groups.enumerated() {
@@ -127,7 +140,12 @@ public final class GPIOInputs: SafetyInputSource, @unchecked Sendable {
                 }
             }
             let n = poll(&fds, nfds_t(fds.count), Self.livenessInterval)
-            if n < 0 && errno != EINTR { break }
+            if n < 0 {
+                let e = errno
+                if e == EINTR { continue }
+                ending = "the input thread's poll failed: \(String(cString: strerror(e))) (errno \(e))"
+                break loop
+            }
             if fds[0].revents != 0 { break loop }
             for (k, i) in owners.enumerated() {
                 let rev = Int32(fds[k + 1].revents)
@@ -162,6 +180,11 @@ public final class GPIOInputs: SafetyInputSource, @unchecked Sendable {
                     groups[i].retryAt = clock.now + Self.retryInterval
                 }
             }
+        }
+        if let ending {
+            // Nothing reads these lines any more: say so before the thread is gone.
+            let now = MonotonicClock.now()
+            for g in groups { for (line, r) in g.members { sink(.lost(line, reason: "\(r): \(ending)", at: now)) } }
         }
         for i in groups.indices { groups[i].request = nil }
         finished.lock()

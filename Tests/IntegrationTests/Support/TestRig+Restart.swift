@@ -13,7 +13,7 @@ extension TestRig {
 
     /// Starts treadd again on the same config, drive and history.
     func restartDaemon() throws {
-        daemon = try ManagedProcess(Binaries.path("treadd"), ["--config", dir + "/treadd.toml"])
+        daemon = try ManagedProcess(Binaries.path("treadd"), ["--config", dir + "/treadd.toml", "--allow-simulated-inputs"])
         try daemon.waitForLine("treadd ready") { $0.contains("treadd ready") }
     }
 }

@@ -133,7 +133,7 @@ final class TestRig {
             path = "history.sqlite"
             """
         try config.write(toFile: dir + "/treadd.toml", atomically: true, encoding: .utf8)
-        daemon = try ManagedProcess(Binaries.path("treadd"), ["--config", dir + "/treadd.toml"], environment: environment)
+        daemon = try ManagedProcess(Binaries.path("treadd"), ["--config", dir + "/treadd.toml", "--allow-simulated-inputs"], environment: environment)
         try daemon.waitForLine("treadd ready") { $0.contains("treadd ready") }
     }
 
