@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Logging
 import NIOPosix
 import TreadCore
@@ -31,6 +32,8 @@ public final class Daemon: @unchecked Sendable {
     private let historyDesk: HistoryDesk?
     /// Talks to systemd when started by it (`$NOTIFY_SOCKET`); nil otherwise.
     private(set) var notifier: ServiceNotifier?
+    /// Set by the first `stop()`; later calls return at once.
+    private let stopped = Atomic<Bool>(false)
     /// Counters and gauges for `/metrics`, also when no endpoint is configured (cheap).
     let metrics = DaemonMetrics()
 
@@ -85,7 +88,7 @@ public final class Daemon: @unchecked Sendable {
         let metrics = self.metrics
         self.drive = DriveLink(pollInterval: config.pollInterval, setpointLifetime: config.setpointLifetime,
                                missedPolls: config.missedPolls, realtime: config.realtime, logger: logger,
-                               onPoll: { metrics.recordPoll($0) }) {
+                               onPoll: { metrics.pollTimes.push($0) }) {
             let drive = ModbusDrive(profile: profile, settings: settings, calibration: calibration,
                                     acceleration: limits.acceleration, deceleration: limits.deceleration)
             return wrap?(drive) ?? drive
@@ -134,10 +137,9 @@ public final class Daemon: @unchecked Sendable {
             broadcaster.publish(message)
             if counting, message.event != .progress { metricsLoop.execute { metrics.observe(message) } }
         }
-        safety.onEvent { event, _ in
-            control.wake()
-            broadcaster.publish(ServerMessage(event: .input, message: event.message, status: control.status))
-        }
+        // The input thread takes only the control loop's priority-inheriting lock here; the
+        // event is published by the control loop's next tick, which this wakes at once.
+        safety.onEvent { event, _ in control.wake(with: event) }
         let workout = WorkoutRoutes(control: control, shelf: shelf, limits: config.limits, desk: historyDesk, logger: logger)
         let router = RequestRouter(control: control, shelf: shelf, inputs: inputs, broadcaster: broadcaster, workout: workout,
                                    simulatedEnable: enable as? SimulatedEnableOutput)
@@ -233,6 +235,7 @@ public final class Daemon: @unchecked Sendable {
     /// acted on (an e-stop during the ramp still trips); then the drive link writes its last
     /// stop and closes, then the inputs are released, then the socket closes.
     public func stop() {
+        guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
         notifier?.stopping()
         control.shutdown()
         history?.close()

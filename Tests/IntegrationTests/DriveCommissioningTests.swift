@@ -21,6 +21,8 @@ struct DriveCommissioningTests {
             kmh_per_hz = 0.3333
             [limits]
             max_forward_kmh = 10.0
+            [inputs]
+            source = "simulated"
             """.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }

@@ -67,7 +67,7 @@ struct SystemdServiceTests {
         text = text.replacingOccurrences(of: "profile = \"drives/", with: "profile = \"\(Binaries.packageRoot)/Config/drives/")
         text = text.replacingOccurrences(of: "programs = \"programs\"", with: "programs = \"\(Binaries.packageRoot)/Config/programs\"")
         try text.write(toFile: dir + "/treadd.toml", atomically: true, encoding: .utf8)
-        let r = try run(Binaries.path("treadd"), ["--config", dir + "/treadd.toml"], timeout: 30)
+        let r = try run(Binaries.path("treadd"), ["--config", dir + "/treadd.toml", "--allow-simulated-inputs"], timeout: 30)
         #expect(r.code == 1)
         #expect(r.stderr.contains("serial device \(dir)/ttyUSB-gone does not exist"), "stderr: \(r.stderr)")
     }

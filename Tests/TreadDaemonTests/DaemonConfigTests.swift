@@ -221,4 +221,44 @@ import TreadHardware
         let none = t.text.replacingOccurrences(of: "[daemon]", with: "[daemon]\nsocket_group = \"\"")
         #expect(try DaemonConfig.parse(none, file: "treadd.toml").socketGroup == nil)
     }
+
+    /// Nothing is assumed about where the e-stop is read: the section and the key are required.
+    @Test func theInputSourceMustBeNamed() throws {
+        let t = try demo()
+        let (noSection, _) = try rejection(TOMLText(t.text.replacingOccurrences(of: "[inputs]\nsource = \"simulated\"\n", with: "")))
+        #expect(noSection.key == "inputs")
+        #expect(noSection.message.contains("required"))
+        let (noKey, _) = try rejection(TOMLText(t.text.replacingOccurrences(of: "source = \"simulated\"", with: "")))
+        #expect(noKey.key == "inputs.source")
+    }
+
+    /// Simulated inputs read an e-stop that is always closed: refused beside a real drive.
+    @Test func simulatedInputsAreRefusedWithARealDriveUnlessAllowed() throws {
+        var rtu = try demo()
+        try rtu.set("transport", in: "drive", to: "transport = \"rtu\"\ndevice = \"/dev/ttyUSB0\"")
+        let (e, _) = try rejection(rtu)
+        #expect(e.key == "inputs.source")
+        let sourceLine = rtu.text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.hasPrefix("source = ") }.map { $0 + 1 }
+        #expect(e.line == sourceLine)
+        #expect(e.message.contains("--allow-simulated-inputs") && e.message.contains("/dev/ttyUSB0"))
+        #expect(try DaemonConfig.parse(rtu.text, file: "treadd.toml", allowSimulatedInputs: true).inputs == .simulated)
+
+        var lan = try demo()
+        try lan.set("host", in: "drive", to: "host = \"10.1.2.3\"")
+        let (remote, _) = try rejection(lan)
+        #expect(remote.key == "inputs.source" && remote.message.contains("10.1.2.3"))
+        // A simulator on loopback is what the demo and the tests run against.
+        #expect(try DaemonConfig.parse(try demo().text, file: "treadd.toml").inputs == .simulated)
+    }
+
+    @Test func theSpeedSupervisorsAllowancesAreReadAndCapped() throws {
+        let t = try demo()
+        let tuned = t.text.replacingOccurrences(of: "[limits]", with: "[limits]\noverspeed_margin_kmh = 0.8\ntracking_time_s = 2")
+        let c = try DaemonConfig.parse(tuned, file: "treadd.toml")
+        #expect(c.limits.overspeedMargin == .kmh(0.8) && c.limits.trackingTime == .seconds(2))
+        let (e, _) = try rejection(TOMLText(t.text.replacingOccurrences(of: "[limits]", with: "[limits]\novertspeed = 1")))
+        #expect(e.key?.hasPrefix("limits") == true)
+        let (wide, _) = try rejection(TOMLText(t.text.replacingOccurrences(of: "[limits]", with: "[limits]\noverspeed_margin_kmh = 3.0")))
+        #expect(wide.key == "limits.overspeed_margin_kmh" && wide.message.contains("hard limit"))
+    }
 }

@@ -17,7 +17,7 @@ import TreadProtocol
         let daemon: Daemon
         var socket: String { daemon.config.socketPath }
 
-        init(configure: (inout DaemonConfig) -> Void = { _ in }) throws {
+        init(parts: Daemon.Parts? = nil, configure: (inout DaemonConfig) -> Void = { _ in }) throws {
             dir = try TempFolder()
             var config = try DaemonConfig.load(path: PackagePaths.demoConfig)
             sim = try SimulatorHarness(profile: config.profile)
@@ -26,7 +26,7 @@ import TreadProtocol
             configure(&config)
             var logger = Logger(label: "test.treadd")
             logger.logLevel = .critical
-            daemon = try Daemon(config: config, logger: logger)
+            daemon = try Daemon(config: config, logger: logger, hardware: parts)
             try daemon.start()
         }
 

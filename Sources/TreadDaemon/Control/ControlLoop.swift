@@ -71,6 +71,8 @@ public final class ControlLoop: @unchecked Sendable {
     private var stopRequestedByShutdown = false
     private var finished = false
     private var woken = false
+    /// Input events to publish with the next tick (queued by the input thread).
+    private var inputEvents: [InputEvent] = []
     private let latest: Locked<Status>
     /// The sink in a struct, not as a bare closure: `Locked<closure?>.withLock { $0 }` writes the
     /// closure back re-abstracted, one more thunk pair on every call, so each tick's call went
@@ -175,6 +177,16 @@ public final class ControlLoop: @unchecked Sendable {
         cond.unlock()
     }
 
+    /// Runs the next tick now and publishes `event` with it. Called on the input thread:
+    /// it takes only this loop's priority-inheriting lock, never the event loop's queue.
+    public func wake(with event: InputEvent) {
+        cond.lock()
+        if inputEvents.count < 256 { inputEvents.append(event) }
+        woken = true
+        cond.signal()
+        cond.unlock()
+    }
+
     public func start() {
         let t = Thread { [self] in run() }
         t.name = "treadd-control"
@@ -225,6 +237,8 @@ public final class ControlLoop: @unchecked Sendable {
             let quit = stopping
             let wasWoken = woken
             woken = false
+            let edges = inputEvents
+            inputEvents.removeAll()
             cond.unlock()
             if quit { break }
 
@@ -254,6 +268,7 @@ public final class ControlLoop: @unchecked Sendable {
             }
             latest.withLock { $0 = status }
             let sink = publishSink.withLock { $0 }?.send
+            for e in edges { sink?(ServerMessage(event: .input, message: e.message, status: status)) }
             for e in commands.events {
                 logEvent(e)
                 sink?(ServerMessage(event: EventName(rawValue: e.kind), message: e.message, status: status))

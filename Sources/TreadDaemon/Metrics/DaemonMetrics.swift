@@ -73,9 +73,13 @@ final class DaemonMetrics: Sendable {
     /// Called by the drive thread after each status poll.
     func recordPoll(_ d: Duration) { pollLatency.record(d) }
 
+    /// Filled by the drive thread without a lock; drained into the histogram at each render.
+    let pollTimes = PollTimes()
+
     /// Updates the gauges and mirrored counters, then renders the text format. Runs on the
     /// event loop when Prometheus scrapes.
     func render(status: Status, drive: DriveLink.Stats) -> [UInt8] {
+        for d in pollTimes.drain() { recordPoll(d) }
         for (state, gauge) in states { gauge.set(to: state.rawValue == status.state ? 1.0 : 0.0) }
         beltSpeed.set(to: status.beltSpeedKmh ?? .nan)
         targetSpeed.set(to: status.targetSpeedKmh)

@@ -16,10 +16,7 @@ import TreadHardware
 /// unknown is never taken for off.
 public final class SafetyGate: @unchecked Sendable {
     private struct State {
-        var trips = 0
-        var acknowledged = 0
-        /// The latest trip not yet acknowledged.
-        var reason: Fault?
+        var latch = GateLatch()
         /// The first failed enable write since the last take.
         var outputFailure: String?
     }
@@ -37,18 +34,17 @@ public final class SafetyGate: @unchecked Sendable {
     /// enable line's write.
     func trip(_ reason: Fault) {
         state.withLock { s in
-            s.trips += 1
-            s.reason = reason
+            s.latch.trip(reason)
             write(false, &s)
             drive.stopNow()
         }
     }
 
     /// Trips so far; read together with the readings that include them.
-    var trips: Int { state.withLock { $0.trips } }
+    var trips: Int { state.withLock { $0.latch.trips } }
 
     /// Why the gate holds the belt stopped, while it does.
-    var hold: Fault? { state.withLock { $0.trips > $0.acknowledged ? $0.reason : nil } }
+    var hold: Fault? { state.withLock { $0.latch.hold } }
 
     /// The first enable write that failed since the last call, for the next tick.
     func takeOutputFailure() -> String? {
@@ -62,11 +58,10 @@ public final class SafetyGate: @unchecked Sendable {
     /// readings taken when `seen` trips had happened; only then is the trip released.
     func apply(_ commands: Commands, latched: Bool, seen: Int) {
         state.withLock { s in
-            if latched { s.acknowledged = max(s.acknowledged, seen) }
-            let held = s.trips > s.acknowledged
+            let out = s.latch.pass(commands, latched: latched, seen: seen)
             // Enable off goes out before the drive stop; enable on before the run command.
-            let written = write(commands.enable && !held, &s)
-            drive.submit(held || !written ? .stop : commands.drive, resetFault: commands.resetDriveFault && !held)
+            let written = write(out.enable, &s)
+            drive.submit(written ? out.drive : .stop, resetFault: out.resetFault)
         }
     }
 

@@ -37,7 +37,9 @@ final class RequestRouter: Sendable {
             reply(.failure(id, code: .permissionDenied, "\(method.rawValue) refused: \(why)"))
             return
         }
-        if method.access == .control, control.lifecycle == .stopping || control.lifecycle == .stopped {
+        // sim.set stands for the physical inputs (an e-stop pressed during the shutdown ramp
+        // must still be pressable), not for a request to the belt.
+        if method.access == .control, method != .simSet, control.lifecycle == .stopping || control.lifecycle == .stopped {
             reply(.failure(id, code: .shuttingDown, RequestError.shuttingDown.description))
             return
         }

@@ -102,3 +102,29 @@ import TreadProtocol
         return String(decoding: out, as: UTF8.self)
     }
 }
+
+/// The drive thread's poll times reach the histogram through a lock-free ring.
+@Suite struct PollTimesTests {
+    @Test func durationsComeOutInOrderAndAFullRingDropsAndCounts() {
+        let ring = PollTimes()
+        for i in 0..<10 { ring.push(.milliseconds(i)) }
+        #expect(ring.drain() == (0..<10).map { .milliseconds($0) })
+        #expect(ring.drain().isEmpty)
+        for i in 0..<(PollTimes.capacity + 5) { ring.push(.microseconds(i)) }
+        #expect(ring.dropped == 5)
+        #expect(ring.drain().count == PollTimes.capacity)
+    }
+
+    /// Two threads at once, within the capacity (so nothing may be dropped): every duration
+    /// arrives once, in order, whatever the interleaving of pushes and drains.
+    @Test func aProducerThreadAndAConsumerLoseNothingInsideTheCapacity() {
+        let ring = PollTimes()
+        let total = PollTimes.capacity
+        let producer = Thread { for i in 0..<total { ring.push(.nanoseconds(i + 1)) } }
+        producer.start()
+        var seen: [Duration] = []
+        while seen.count < total { seen += ring.drain() }
+        #expect(seen == (0..<total).map { .nanoseconds($0 + 1) })
+        #expect(ring.dropped == 0)
+    }
+}
