@@ -80,6 +80,12 @@ final class TimingDrive: MotorDrive {
 
     var description: String { inner.description }
 
+    /// Passed through, so the wrapped drive yields to a stop as it would unwrapped.
+    var shouldYield: (@Sendable () -> Bool)? {
+        get { inner.shouldYield }
+        set { inner.shouldYield = newValue }
+    }
+
     func connect() throws(DriveError) { try inner.connect() }
 
     func disconnect() { inner.disconnect() }

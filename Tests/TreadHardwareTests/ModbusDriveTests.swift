@@ -137,6 +137,34 @@ import Glibc
         #expect(d.writes.count == before + 2, "exactly 60 Hz is allowed")
     }
 
+    /// `shouldYield` is asked before every transaction: a drive told to yield writes nothing
+    /// and says it was interrupted, which is no reason to reconnect.
+    @Test func aDriveToldToYieldGivesUpBeforeTheNextTransaction() throws {
+        let sim = try SimulatorHarness(profile: profile)
+        defer { try? sim.stop() }
+        let d = drive(sim.settings)
+        defer { d.disconnect() }
+        d.shouldYield = { true }
+        try d.connect()  // connect never yields: it writes the stop first
+        let before = d.writes.count
+        #expect(before > 0)
+        #expect(throws: DriveError.self) { try d.command(.run(.forward, .kmh(2))) }
+        #expect(throws: DriveError.self) { _ = try d.readReport() }
+        do {
+            try d.resetFault()
+            Issue.record("the reset did not yield")
+        } catch {
+            guard case .interrupted = error else {
+                Issue.record("expected .interrupted, got \(error)")
+                return
+            }
+            #expect(!error.needsReconnect)
+        }
+        #expect(d.writes.count == before)
+        d.shouldYield = nil
+        #expect(try d.readReport().fault == nil)
+    }
+
     @Test func connectingWhereNothingListensIsAConnectFailure() throws {
         let port = try unusedPort()
         let d = drive(ModbusSettings(transport: .tcp(host: "127.0.0.1", port: port)))
