@@ -137,6 +137,31 @@ import Glibc
         #expect(d.writes.count == before + 2, "exactly 60 Hz is allowed")
     }
 
+    /// The profile's scaling would take 6.5 km/h reverse (13 Hz of 60): the drive edge refuses
+    /// it anyway, by the hard reverse limit, and puts nothing on the wire.
+    @Test func reverseAboveTheHardLimitIsRefusedWithoutWriting() throws {
+        let sim = try SimulatorHarness(profile: profile)
+        defer { try? sim.stop() }
+        let d = drive(sim.settings)
+        defer { d.disconnect() }
+        try d.connect()
+        let before = d.writes.count
+        let tooFast = Speed.kmh(HardLimits.maxReverseSpeed.kmh + 0.5)
+        #expect(calibration.hz(tooFast) < profile.maxFrequencyHz, "within what the profile would allow")
+        #expect {
+            try d.command(.run(.reverse, tooFast))
+        } throws: { e in
+            guard case .outOfRange(let m) = e as? DriveError else { return false }
+            return m.contains("hard reverse limit") && m.contains("\(HardLimits.maxReverseSpeed)")
+        }
+        #expect(d.writes.count == before, "no reference and no run command written")
+        sim.paused { #expect(!$0.simulator.runCommanded) }
+        try d.command(.run(.reverse, HardLimits.maxReverseSpeed))
+        #expect(d.writes.count == before + 2, "exactly the hard limit is allowed")
+        try d.command(.run(.forward, tooFast))
+        #expect(d.writes.count == before + 4, "forward is not bound by the reverse limit")
+    }
+
     /// `shouldYield` is asked before every transaction: a drive told to yield writes nothing
     /// and says it was interrupted, which is no reason to reconnect.
     @Test func aDriveToldToYieldGivesUpBeforeTheNextTransaction() throws {

@@ -106,6 +106,11 @@ public final class ModbusDrive: MotorDrive {
         case .stop:
             try write(profile.commandRegister, profile.stop, "stop command")
         case .run(let direction, let speed):
+            // The last word on reverse speed, whatever the profile's scaling or maximum
+            // frequency allow: a config or core bug must not reach the belt.
+            guard direction == .forward || speed <= HardLimits.maxReverseSpeed else {
+                throw .outOfRange("reverse at \(speed) is above the hard reverse limit of \(HardLimits.maxReverseSpeed); nothing was written")
+            }
             let hz = calibration.hz(speed)
             guard hz >= 0, hz <= profile.maxFrequencyHz else {
                 throw .outOfRange("\(speed) needs \(hz) Hz, beyond the drive's \(profile.maxFrequencyHz) Hz")
