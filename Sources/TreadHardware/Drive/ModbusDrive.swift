@@ -286,3 +286,12 @@ struct StatusReadPlan: Sendable {
         blockCount > 0 ? Int(register - blockStart) : registers.firstIndex(of: register)!
     }
 }
+
+extension DriveProfile {
+    /// Modbus transactions in one status poll (1 for a block read): how long a stop could
+    /// wait behind a poll if polls could not be interrupted.
+    public var statusReadTransactions: Int {
+        let plan = StatusReadPlan(self)
+        return plan.blockCount > 0 ? 1 : plan.registers.count
+    }
+}
