@@ -205,9 +205,10 @@ public final class ModbusDrive: MotorDrive {
         return link
     }
 
-    /// Gives up before a transaction when `shouldYield` says a stop is waiting.
+    /// Gives up before a transaction when `shouldYield` says a stop is waiting. Asked during
+    /// connect too (the asking is the link's sign of life), but not obeyed there.
     private func checkpoint(_ what: String) throws(DriveError) {
-        guard !connecting, let shouldYield, shouldYield() else { return }
+        guard let shouldYield, shouldYield(), !connecting else { return }
         throw .interrupted(during: what)
     }
 

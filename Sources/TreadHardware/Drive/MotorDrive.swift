@@ -16,8 +16,9 @@ public protocol MotorDrive: AnyObject {
     /// through every wait of a start-up or fault-reset sequence; when it answers true the call
     /// gives up with `DriveError.interrupted`. `DriveLink` sets it so that a stop never waits
     /// behind more than the one transaction already on the wire (a reset sequence with its
-    /// status polls, a status read of several registers). Not consulted by `connect`, which
-    /// writes a stop first anyway. Called on the drive's own thread; it must not block.
+    /// status polls, a status read of several registers). `connect` asks too but never gives
+    /// up (it writes a stop first anyway), so the asking also marks every transaction's start.
+    /// Called on the drive's own thread; it must not block.
     /// A wrapper drive must pass it on to the drive it wraps.
     var shouldYield: (@Sendable () -> Bool)? { get set }
 }
