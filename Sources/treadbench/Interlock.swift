@@ -131,6 +131,9 @@ struct InterlockBench: ParsableCommand {
     @Option(name: .customLong("reset-delay-max-us"), help: "With --during fault-reset: upper bound of the random delay from the reset's start to the edge.")
     var resetDelayMaxUs: Double = 300
 
+    @Flag(name: .customLong("drive-never-yields"), help: "Baseline: the drive never gives up a transaction for a stop (as before issue 16).")
+    var driveNeverYields = false
+
     @Option(help: "Seconds the session runs before the first edge.")
     var settle: Double = 2
 
@@ -186,7 +189,7 @@ struct InterlockBench: ParsableCommand {
         logger.logLevel = .error
         let daemon: Daemon
         do {
-            daemon = try Daemon(config: cfg, logger: logger, hardware: Daemon.Parts(enable: probe, wrapDrive: { TimingDrive($0, log: log) }))
+            daemon = try Daemon(config: cfg, logger: logger, hardware: Daemon.Parts(enable: probe, wrapDrive: { [driveNeverYields] in TimingDrive($0, log: log, yields: !driveNeverYields) }))
         } catch { throw BenchError("daemon: \(error)") }
         try daemon.start()
         var daemonStopped = false
@@ -395,7 +398,7 @@ struct InterlockBench: ParsableCommand {
         let beyondMet = beyond.map { $0.p999 <= targetBeyondMs } ?? false
         let json: [String: Any] = [
             "benchmark": "interlock" + caseLabel(cfg.profile) + ", " + (cfg.realtime?.description ?? "normal priority"),
-            "during": during.rawValue, "resets_not_seen": resetsMissed,
+            "during": during.rawValue, "resets_not_seen": resetsMissed, "drive_yields": !driveNeverYields,
             "time": ISO8601DateFormatter().string(from: now),
             "machine": machine,
             "config": config,
@@ -438,6 +441,7 @@ struct InterlockBench: ParsableCommand {
         if profile != nil { parts.append(p.name) }
         if p.statusReadTransactions > 1 { parts.append("status one register at a time") }
         if during == .faultReset { parts.append("edge during a fault reset") }
+        if driveNeverYields { parts.append("drive never yields, baseline") }
         return parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")"
     }
 

@@ -124,9 +124,14 @@ final class TimingDrive: MotorDrive {
     let inner: any MotorDrive
     let log: SpanLog
 
-    init(_ inner: any MotorDrive, log: SpanLog) {
+    /// False makes the wrapped drive never give up a transaction for a stop (the link is
+    /// still asked, so its heartbeat beats): the behaviour before issue 16, as a baseline.
+    let yields: Bool
+
+    init(_ inner: any MotorDrive, log: SpanLog, yields: Bool = true) {
         self.inner = inner
         self.log = log
+        self.yields = yields
     }
 
     var description: String { inner.description }
@@ -140,9 +145,9 @@ final class TimingDrive: MotorDrive {
                 inner.shouldYield = nil
                 return
             }
-            inner.shouldYield = { [log] in
+            inner.shouldYield = { [log, yields] in
                 log.checkpoint(monotonicNanos())
-                return newValue()
+                return newValue() && yields
             }
         }
     }
