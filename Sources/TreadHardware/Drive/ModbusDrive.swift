@@ -207,20 +207,21 @@ public final class ModbusDrive: MotorDrive {
 
     /// Gives up before a transaction when `shouldYield` says a stop is waiting. Asked during
     /// connect too (the asking is the link's sign of life), but not obeyed there.
-    private func checkpoint(_ what: String) throws(DriveError) {
+    /// The message is built only when it is needed: this runs before every transaction.
+    private func checkpoint(_ what: @autoclosure () -> String) throws(DriveError) {
         guard let shouldYield, shouldYield(), !connecting else { return }
-        throw .interrupted(during: what)
+        throw .interrupted(during: what())
     }
 
     /// Sleeps in 1 ms slices, each one a checkpoint, so a stop is not kept waiting by a
     /// sequence's pause between status polls.
-    private func pause(_ d: Duration, _ what: String) throws(DriveError) {
+    private func pause(_ d: Duration, _ what: @autoclosure () -> String) throws(DriveError) {
         let deadline = ContinuousClock.now + d
         while ContinuousClock.now < deadline {
-            try checkpoint(what)
+            try checkpoint(what())
             Thread.sleep(forTimeInterval: min(0.001, (deadline - ContinuousClock.now).inSeconds))
         }
-        try checkpoint(what)
+        try checkpoint(what())
     }
 
     private func write(_ register: UInt16, _ value: UInt16, _ what: String, verify: Bool = false) throws(DriveError) {
