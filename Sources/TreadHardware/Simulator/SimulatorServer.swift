@@ -115,9 +115,9 @@ public final class SimulatorServer {
           crc on|off          RTU only: corrupt the CRC of every answer
           garble SEED|off     answer everything with a garbled frame (seeded), serve nothing
           trip CODE           drive fault CODE: trip, coast, await a reset
-          overspeed FACTOR|off  the belt runs at FACTOR (0-10] x the reference; output Hz shows it
-          freeze on|off       status word and output Hz stop changing; the belt's physics go on
-          clear               all injections off, overspeed and freeze too (a trip stays)
+          overspeed FACTOR|off  belt runs FACTOR (0-10] x the reference; output Hz too
+          freeze on|off       status word, output Hz frozen; the belt moves on
+          clear               all injections off, overspeed, freeze (a trip stays)
           state               the simulator state as one JSON line
           help                this list on one line
         """
