@@ -257,10 +257,11 @@ public final class DriveLink: @unchecked Sendable {
                 }
                 let polled = clock.now
                 let report = try drive.readReport()
-                beatNow()
+                let completed = MonotonicClock.now()  // the reading's date: when the read completed
+                beat.store(completed.nanoseconds, ordering: .relaxed)
                 onPoll?(clock.now - polled)
                 failures = 0
-                publish(.online(report), error: false)
+                publish(.online(report), at: completed, error: false)
             } catch .interrupted(let during) {
                 beatNow()
                 if resetting {
@@ -307,8 +308,7 @@ public final class DriveLink: @unchecked Sendable {
         cond.unlock()
     }
 
-    private func publish(_ f: DriveFeedback, error: Bool) {
-        let at = MonotonicClock.now()
+    private func publish(_ f: DriveFeedback, at: Instant = MonotonicClock.now(), error: Bool) {
         cond.lock()
         feedback = f
         feedbackAt = at
