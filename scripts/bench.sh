@@ -3,8 +3,9 @@
 #   1. the drive layer (scripts/bench-drive.sh): status-poll rate against a raw C libmodbus loop
 #      in the same run, and stop latency beyond the in-flight transaction;
 #   2. the interlock (scripts/bench-interlock.sh): e-stop edge -> enable write and -> stop frame,
-#      with the drive and input threads at SCHED_FIFO as shipped, then at normal priority as
-#      the baseline of the same run;
+#      in its three cases (status in one block, status one register at a time, edge during a
+#      fault reset), with the drive and input threads at SCHED_FIFO as shipped, then at normal
+#      priority as the baseline of the same run;
 #   3. subscribers (scripts/bench-subscribers.sh): control-loop jitter with 0 and 500 `watch`
 #      subscribers, daemon CPU, `treadctl status` round trip;
 #   4. the whole process (benchmarks/system_figures.py): start-up to READY=1, idle CPU, RSS idle
@@ -33,14 +34,14 @@ else
 fi
 
 results=()
-run() {  # run NAME COMMAND...: shows the output, remembers the results file it names
+run() {  # run NAME COMMAND...: shows the output, remembers every results file it names
     echo "== $1" >&2
     shift
     "$@" 2>&1 | tee "$WORK/out"
-    local file
-    file=$(sed -n 's/^benchmark results written to //p' "$WORK/out" | tail -n 1)
-    [[ -n "$file" ]] || { echo "bench: no results file from $*" >&2; exit 1; }
-    results+=("$file")
+    local files
+    mapfile -t files < <(sed -n 's/^benchmark results written to //p' "$WORK/out")
+    [[ ${#files[@]} -gt 0 ]] || { echo "bench: no results file from $*" >&2; exit 1; }
+    results+=("${files[@]}")
 }
 run drive bash scripts/bench-drive.sh "${drive_args[@]}"
 run interlock bash scripts/bench-interlock.sh "${interlock_args[@]}"

@@ -31,7 +31,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
 
-SUBSET='DriveLinkTests|DriveLinkStaleSetpointTests|DriveLinkOutageTests|ModbusDriveTests|SafetyReactionTests|DaemonSafetyTests|ControlScheduleTests|SocketServerTests|HistoryWriterTests|DaemonHistoryTests|FaultInjectionTests|DaemonDeathTests'
+SUBSET='DriveLinkTests|DriveLinkStaleSetpointTests|DriveLinkOutageTests|DriveLinkInterruptTests|ModbusDriveTests|SafetyReactionTests|DaemonSafetyTests|ControlScheduleTests|SocketServerTests|HistoryWriterTests|DaemonHistoryTests|FaultInjectionTests|DaemonDeathTests'
 filter="${SANITIZE_FILTER:-$SUBSET}"
 supp="$PWD/scripts/sanitizers"
 # The integration rig's drive response time-out (150 ms by default): a sanitized treadsim on a

@@ -186,7 +186,7 @@ public final class Daemon: @unchecked Sendable {
 
     /// The safety thread, besides the control loop, whose heartbeat is older than its bound.
     static func stalledThread(drive: DriveLink, driveBound: Duration, inputs: SafetyInputSource, at now: Instant) -> String? {
-        if let beat = drive.heartbeat, now - beat > driveBound { return "drive thread" }
+        if now - drive.heartbeat > driveBound { return "drive thread" }
         if let beat = inputs.heartbeat, now - beat > ControlLoop.inputHeartbeatBound { return "input thread" }
         return nil
     }

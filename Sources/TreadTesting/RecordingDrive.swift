@@ -10,6 +10,8 @@ public final class RecordingDrive: MotorDrive, @unchecked Sendable {
     private var _calls: [Call] = []
     private var _connectError: DriveError?
     public var report = DriveReport(beltSpeed: .kmh(1.5), direction: .forward, running: true)
+    /// Held for the link; a recording drive makes one call per transaction and never yields.
+    public var shouldYield: (@Sendable () -> Bool)?
 
     public init(connectError: DriveError? = nil) { _connectError = connectError }
 

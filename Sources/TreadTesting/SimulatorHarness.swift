@@ -16,8 +16,9 @@ public final class SimulatorHarness: @unchecked Sendable {
     private var serving = false
     private var failure: SimulatorError?
 
-    public init(profile: DriveProfile) throws {
-        server = try SimulatorServer(profile: profile, transport: .tcp(host: "127.0.0.1", port: 0))
+    /// - Parameter log: a JSON Lines file for the simulator's own record of every request.
+    public init(profile: DriveProfile, log: String? = nil) throws {
+        server = try SimulatorServer(profile: profile, transport: .tcp(host: "127.0.0.1", port: 0), log: log)
         // endpoint: "tcp 127.0.0.1:<bound port>"
         guard let last = server.endpoint.split(separator: ":").last, let p = Int(last), p > 0 else {
             throw SimulatorError("no port in endpoint \(server.endpoint)")

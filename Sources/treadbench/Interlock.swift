@@ -63,13 +63,20 @@ struct EdgeSample: Sendable {
     /// End of the transaction in flight at t0, minus t0; 0 when none was.
     var remainder: UInt64 = 0
 
-    enum InFlight: String, Sendable, CaseIterable { case poll, stop_command, run_command, other, none }
+    enum InFlight: String, Sendable, CaseIterable { case poll, stop_command, run_command, fault_reset, other, none }
 
     var enableMs: Double? { enableWrite == 0 ? nil : Double(Int64(enableWrite) - Int64(t0)) / 1e6 }
     var stopMs: Double? { stop.map { Double(Int64($0.start) - Int64(t0)) / 1e6 } }
     var beyondMs: Double? { stopMs.map { $0 - Double(remainder) / 1e6 } }
     /// The control loop's tick wrote enable off before the safety path did.
     var controlLoopFirst: Bool { otherEnableWrite != 0 && (enableWrite == 0 || otherEnableWrite < enableWrite) }
+}
+
+/// When the edges come: at any moment (the drive thread mostly polling or waiting), or each
+/// while the drive is in a fault-reset sequence.
+enum EdgeTiming: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case any
+    case faultReset = "fault-reset"
 }
 
 struct InterlockBench: ParsableCommand {
@@ -81,6 +88,11 @@ struct InterlockBench: ParsableCommand {
             instrumented enable output and the drive wrapped in TimingDrive; starts a session, subscribes --subscribers \
             socket clients with `watch`, then injects --edges e-stop-open edges (each followed by a close edge) through \
             SimulatedInputs.set. Usually run by scripts/bench-interlock.sh. See docs/benchmarks.md.
+
+            With --during fault-reset, before each edge the drive link is asked for a fault reset (as the control loop \
+            asks on `reset`), and the edge comes once the reset has begun, after a random 0...--reset-delay-max-us: a \
+            profile with a start-up sequence (--profile Config/drives/schneider-atv320.toml) makes that reset several \
+            transactions long. A profile whose status registers are read one at a time (abb-acs580) makes every poll so.
             """)
 
     @Option(help: "treadsim's Modbus TCP host.")
@@ -110,6 +122,18 @@ struct InterlockBench: ParsableCommand {
     @Option(name: .customLong("link-poll-interval-ms"), help: "DriveLink poll interval; default: the config's poll_ms.")
     var linkPollIntervalMs: Double?
 
+    @Option(help: "Drive profile treadsim serves, instead of the config's (the config's calibration and limits are kept).")
+    var profile: String?
+
+    @Option(help: "When the edges come: any (whatever the drive thread is doing) or fault-reset (each during a fault-reset sequence).")
+    var during: EdgeTiming = .any
+
+    @Option(name: .customLong("reset-delay-max-us"), help: "With --during fault-reset: upper bound of the random delay from the reset's start to the edge.")
+    var resetDelayMaxUs: Double = 300
+
+    @Flag(name: .customLong("drive-never-yields"), help: "Baseline: the drive never gives up a transaction for a stop (as before issue 16).")
+    var driveNeverYields = false
+
     @Option(help: "Seconds the session runs before the first edge.")
     var settle: Double = 2
 
@@ -132,7 +156,7 @@ struct InterlockBench: ParsableCommand {
 
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1...65535") }
-        guard edges >= 1, subscribers >= 0, maxPauseMs >= 0, settle >= 0, timeLimit > 0 else { throw ValidationError("bad interlock options") }
+        guard edges >= 1, subscribers >= 0, maxPauseMs >= 0, resetDelayMaxUs >= 0, settle >= 0, timeLimit > 0 else { throw ValidationError("bad interlock options") }
         if let p = linkPollIntervalMs, p < 0 { throw ValidationError("--link-poll-interval-ms must be at least 0") }
         if realtimePriority != 0, RealtimePriority(realtimePriority) == nil { throw ValidationError("--realtime-priority must be 0 or 1...\(RealtimePriority.maxConfigurable)") }
     }
@@ -147,6 +171,12 @@ struct InterlockBench: ParsableCommand {
         guard let dirPtr = mkdtemp(&template) else { throw BenchError("mkdtemp: \(String(cString: strerror(errno)))") }
         let dir = String(cString: dirPtr)
         defer { try? FileManager.default.removeItem(atPath: dir) }
+        if let profile {
+            do {
+                cfg.profile = try DriveProfile.load(path: profile)
+                cfg.profilePath = profile
+            } catch { throw BenchError("\(profile): \(error)") }
+        }
         cfg.socketPath = dir + "/treadd.sock"
         cfg.modbus.transport = .tcp(host: host, port: port)
         if let p = linkPollIntervalMs { cfg.pollInterval = .nanoseconds(Int64(p * 1e6)) }
@@ -159,7 +189,7 @@ struct InterlockBench: ParsableCommand {
         logger.logLevel = .error
         let daemon: Daemon
         do {
-            daemon = try Daemon(config: cfg, logger: logger, hardware: Daemon.Parts(enable: probe, wrapDrive: { TimingDrive($0, log: log) }))
+            daemon = try Daemon(config: cfg, logger: logger, hardware: Daemon.Parts(enable: probe, wrapDrive: { [driveNeverYields] in TimingDrive($0, log: log, yields: !driveNeverYields) }))
         } catch { throw BenchError("daemon: \(error)") }
         try daemon.start()
         var daemonStopped = false
@@ -187,7 +217,8 @@ struct InterlockBench: ParsableCommand {
         sleepNanos(UInt64(settle * 1e9))
         let stateBefore = daemon.control.status.state
         let enabledBefore = probe.isEnergised
-        progress("session \(stateBefore), enable \(enabledBefore ? "on" : "off"); injecting \(edges) e-stop edges, random pauses 0...\(maxPauseMs) ms")
+        progress("session \(stateBefore), enable \(enabledBefore ? "on" : "off"); injecting \(edges) e-stop edges, random pauses 0...\(maxPauseMs) ms"
+            + (during == .faultReset ? ", each during a fault reset" : ""))
 
         // The edges come in on this thread, as they do on the GPIO input thread in treadd, so it
         // runs at that thread's priority (the drive thread's plus one), or normal when off.
@@ -200,6 +231,8 @@ struct InterlockBench: ParsableCommand {
         var rng = SplitMix64(seed: seed)
         let maxPauseNanos = UInt64(maxPauseMs * 1e6)
         func randomPause() { sleepNanos(maxPauseNanos == 0 ? 0 : UInt64.random(in: 0...maxPauseNanos, using: &rng)) }
+        let maxResetDelayNanos = UInt64(resetDelayMaxUs * 1e3)
+        var resetsMissed = 0
         let ticks0 = daemon.control.tickCount, lines0 = subs.lines, bytes0 = subs.bytes, closed0 = subs.closedByServer
         let stats0 = daemon.drive.currentStats
         var samples: [EdgeSample] = []
@@ -207,6 +240,16 @@ struct InterlockBench: ParsableCommand {
         let begin = monotonicNanos()
         let limit = begin + UInt64(timeLimit * 1e9)
         while samples.count < edges, monotonicNanos() < limit {
+            if during == .faultReset {
+                // As the control loop asks on `reset`; the core itself asks only when the drive reports a trip.
+                let before = log.resetCount
+                daemon.drive.submit(.stop, resetFault: true)
+                if log.waitForReset(after: before, timeout: 1) {
+                    sleepNanos(maxResetDelayNanos == 0 ? 0 : UInt64.random(in: 0...maxResetDelayNanos, using: &rng))
+                } else {
+                    resetsMissed += 1
+                }
+            }
             probe.arm()
             let t0 = MonotonicClock.now()
             sim.set(.estop, false, at: t0)
@@ -242,19 +285,25 @@ struct InterlockBench: ParsableCommand {
         let meanConnected = (Double(connectedAtStart) * seconds - drops.reduce(0) { $0 + (seconds - $1) }) / seconds
 
         // What was in flight on the drive thread at each edge.
+        // The transaction in flight ends where the drive next asked shouldYield (it was about
+        // to start another), or where the call ended: a poll of several registers or a reset
+        // sequence is several transactions, and only the one on the wire may delay the stop.
         let (polls, commands) = log.snapshot()
+        let checkpoints = log.checkpointTimes
+        func transactionEnd(_ t0: UInt64, _ span: Span) -> UInt64 { min(firstAfter(t0, checkpoints) ?? span.end, span.end) }
         for i in samples.indices {
             let t0 = samples[i].t0
             if let p = spanContaining(t0, polls) {
                 samples[i].inFlight = .poll
-                samples[i].remainder = p.end - t0
+                samples[i].remainder = transactionEnd(t0, p) - t0
             } else if let c = spanContaining(t0, commands) {
                 samples[i].inFlight = switch c.kind {
                 case .stop: .stop_command
                 case .run: .run_command
+                case .reset: .fault_reset
                 case .poll, .other: .other
                 }
-                samples[i].remainder = c.end - t0
+                samples[i].remainder = transactionEnd(t0, c) - t0
             }
         }
         let runPolls = polls.filter { $0.start >= begin && $0.start < end }
@@ -315,8 +364,15 @@ struct InterlockBench: ParsableCommand {
             + "SimulatedInputs.set); the control loop's tick wrote enable off first on \(controlFirst) edges (not counted as the reaction).")
         notes.append("stop write = entry of the first TimingDrive.command(.stop) that started at or after the edge; beyond in-flight = that minus "
             + "the rest of the transaction on the wire at the edge.")
-        notes.append(String(format: "in flight on the drive thread at the edge (of %d timed): poll %d, stop command %d, run command %d, other %d, nothing %d",
-                            timed, count(.poll), count(.stop_command), count(.run_command), count(.other), count(.none)))
+        notes.append(String(format: "in flight on the drive thread at the edge (of %d timed): poll %d, stop command %d, run command %d, fault reset %d, other %d, nothing %d",
+                            timed, count(.poll), count(.stop_command), count(.run_command), count(.fault_reset), count(.other), count(.none)))
+        notes.append("profile \(cfg.profile.name): status read as " + (cfg.profile.statusReadTransactions > 1
+            ? "\(cfg.profile.statusReadTransactions) transactions of one register each" : "one block read")
+            + (cfg.profile.startSequence.isEmpty ? ", no start-up sequence" : ", a start-up sequence of \(cfg.profile.startSequence.count) steps"))
+        if during == .faultReset {
+            notes.append("each edge came 0...\(resetDelayMaxUs) us after a fault reset began (DriveLink.submit(.stop, resetFault: true)); "
+                + "resets not seen within 1 s: \(resetsMissed)")
+        }
         if let r = remainderPoll {
             notes.append(String(format: "in-flight poll remainder at the edge: p50 %.3f ms, max %.3f ms (%d edges)", r.p50, r.max, r.count))
         }
@@ -341,7 +397,8 @@ struct InterlockBench: ParsableCommand {
         let enableMet = enable.map { $0.p999 <= targetEnableMs } ?? false
         let beyondMet = beyond.map { $0.p999 <= targetBeyondMs } ?? false
         let json: [String: Any] = [
-            "benchmark": cfg.realtime.map { "interlock, \($0)" } ?? "interlock, normal priority",
+            "benchmark": "interlock" + caseLabel(cfg.profile) + ", " + (cfg.realtime?.description ?? "normal priority"),
+            "during": during.rawValue, "resets_not_seen": resetsMissed, "drive_yields": !driveNeverYields,
             "time": ISO8601DateFormatter().string(from: now),
             "machine": machine,
             "config": config,
@@ -376,6 +433,16 @@ struct InterlockBench: ParsableCommand {
             "table": rows.map(\.json),
         ]
         try report(name: "interlock", at: now, table: table, notes: notes, machine: machine, json: json, dir: resultsDir)
+    }
+
+    /// Names the case in the results when it is not the default one.
+    private func caseLabel(_ p: DriveProfile) -> String {
+        var parts: [String] = []
+        if profile != nil { parts.append(p.name) }
+        if p.statusReadTransactions > 1 { parts.append("status one register at a time") }
+        if during == .faultReset { parts.append("edge during a fault reset") }
+        if driveNeverYields { parts.append("drive never yields, baseline") }
+        return parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")"
     }
 
     private func waitFor(_ what: String, timeout: Double, _ condition: () -> Bool) throws {

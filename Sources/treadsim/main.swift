@@ -48,7 +48,9 @@ struct Treadsim: ParsableCommand {
             whose other bits start non-zero so a master that clobbers them shows) and trips.
 
             With --control PATH, treadsim also listens on a Unix stream socket for fault \
-            injection at run time, e.g. `echo "late 400" | socat - UNIX-CONNECT:PATH`.\n
+            injection at run time, e.g. `echo "late 400" | socat - UNIX-CONNECT:PATH`. \
+            `overspeed` and `freeze` make a drive that lies about the belt (it runs faster than \
+            told, or its reports hang while the belt moves on), for testing treadd's supervision.\n
 
             """ + SimulatorServer.controlHelp + """
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import Testing
 import TreadTesting
 import TreadCore
@@ -70,6 +71,84 @@ import TreadCore
         #expect(drive.wait(timeout: 2) { $0.contains(.resetFault) })
     }
 
+    /// A drive whose status read hangs on demand until the test lets it go, as a libmodbus
+    /// call on a dead bus with no time-out would.
+    final class StallingDrive: MotorDrive, @unchecked Sendable {
+        let inner = RecordingDrive()
+        /// Signalled by the drive thread once it is stuck inside `readReport`.
+        let entered = DispatchSemaphore(value: 0)
+        private let gate = DispatchSemaphore(value: 0)
+        private let stalling = Atomic<Bool>(false)
+        var description: String { "stalling drive" }
+        var shouldYield: (@Sendable () -> Bool)? {
+            get { inner.shouldYield }
+            set { inner.shouldYield = newValue }
+        }
+        func stall() { stalling.store(true, ordering: .relaxed) }
+        func release() {
+            if stalling.exchange(false, ordering: .relaxed) { gate.signal() }
+        }
+        func connect() throws(DriveError) { try inner.connect() }
+        func disconnect() { inner.disconnect() }
+        func command(_ s: DriveSetpoint) throws(DriveError) { try inner.command(s) }
+        func resetFault() throws(DriveError) { try inner.resetFault() }
+        func readReport() throws(DriveError) -> DriveReport {
+            if stalling.load(ordering: .relaxed) {
+                entered.signal()
+                gate.wait()
+            }
+            return try inner.readReport()
+        }
+    }
+
+    /// The reading is dated when the status read completes and the heartbeat is beaten by
+    /// the thread itself, so a thread stuck inside one call shows as old on both.
+    @Test func aStuckStatusReadLeavesTheReadingAndTheHeartbeatOld() {
+        let drive = StallingDrive()
+        let link = DriveLink(pollInterval: .milliseconds(10), logger: logger) { drive }
+        #expect(link.currentReading == DriveReading(.connecting, at: nil))
+        link.start()
+        defer {
+            drive.release()
+            link.shutdown()
+        }
+        #expect(eventually { if case .online = link.currentReading.feedback { true } else { false } })
+        guard let first = link.currentReading.at else {
+            Issue.record("an online reading without a date")
+            return
+        }
+        #expect(eventually { (link.currentReading.at ?? first) > first }, "every poll dates the reading anew")
+        #expect(link.currentFeedback == link.currentReading.feedback)
+
+        drive.stall()
+        #expect(drive.entered.wait(timeout: .now() + 5) == .success, "the drive thread is inside readReport")
+        let stuckReading = link.currentReading
+        let stuckBeat = link.heartbeat
+        #expect(stuckReading.at != nil)
+        // Awaited, not slept: the heartbeat must grow old, which it cannot while the thread beats.
+        #expect(eventually { MonotonicClock.now() - link.heartbeat > .milliseconds(300) }, "the heartbeat stopped")
+        #expect(link.heartbeat == stuckBeat)
+        #expect(link.currentReading == stuckReading, "no reading is published while the read hangs")
+
+        drive.release()
+        #expect(eventually { link.heartbeat > stuckBeat }, "the heartbeat advances once the call returns")
+        #expect(eventually { (link.currentReading.at ?? .zero) > stuckReading.at! }, "and so does the reading's date")
+    }
+
+    /// A long poll interval is not silence: the thread beats while it waits.
+    @Test func theHeartbeatAdvancesWhileTheLinkWaits() {
+        let drive = RecordingDrive()
+        let link = DriveLink(pollInterval: .seconds(30), logger: logger) { drive }
+        link.start()
+        defer { link.shutdown() }
+        #expect(drive.wait { $0.contains(.readReport) })
+        let polls = drive.calls.filter { $0 == .readReport }.count
+        let before = link.heartbeat
+        #expect(eventually { link.heartbeat - before > .milliseconds(200) })
+        #expect(MonotonicClock.now() - link.heartbeat < .milliseconds(200), "and it is recent")
+        #expect(drive.calls.filter { $0 == .readReport }.count == polls, "with no poll in between")
+    }
+
     @Test func shutdownStopsAndDisconnects() {
         let drive = RecordingDrive()
         let link = DriveLink(pollInterval: .milliseconds(20), logger: logger) { drive }
@@ -133,6 +212,10 @@ import TreadCore
         private let lock = NSLock()
         private var failReads = false
         var description: String { "flaky drive" }
+        var shouldYield: (@Sendable () -> Bool)? {
+            get { inner.shouldYield }
+            set { inner.shouldYield = newValue }
+        }
         func setFailing(_ f: Bool) { lock.lock(); failReads = f; lock.unlock() }
         func connect() throws(DriveError) { try inner.connect() }
         func disconnect() { inner.disconnect() }

@@ -137,6 +137,59 @@ import Glibc
         #expect(d.writes.count == before + 2, "exactly 60 Hz is allowed")
     }
 
+    /// The profile's scaling would take 6.5 km/h reverse (13 Hz of 60): the drive edge refuses
+    /// it anyway, by the hard reverse limit, and puts nothing on the wire.
+    @Test func reverseAboveTheHardLimitIsRefusedWithoutWriting() throws {
+        let sim = try SimulatorHarness(profile: profile)
+        defer { try? sim.stop() }
+        let d = drive(sim.settings)
+        defer { d.disconnect() }
+        try d.connect()
+        let before = d.writes.count
+        let tooFast = Speed.kmh(HardLimits.maxReverseSpeed.kmh + 0.5)
+        #expect(calibration.hz(tooFast) < profile.maxFrequencyHz, "within what the profile would allow")
+        #expect {
+            try d.command(.run(.reverse, tooFast))
+        } throws: { e in
+            guard case .outOfRange(let m) = e as? DriveError else { return false }
+            return m.contains("hard reverse limit") && m.contains("\(HardLimits.maxReverseSpeed)")
+        }
+        #expect(d.writes.count == before, "no reference and no run command written")
+        sim.paused { #expect(!$0.simulator.runCommanded) }
+        try d.command(.run(.reverse, HardLimits.maxReverseSpeed))
+        #expect(d.writes.count == before + 2, "exactly the hard limit is allowed")
+        try d.command(.run(.forward, tooFast))
+        #expect(d.writes.count == before + 4, "forward is not bound by the reverse limit")
+    }
+
+    /// `shouldYield` is asked before every transaction: a drive told to yield writes nothing
+    /// and says it was interrupted, which is no reason to reconnect.
+    @Test func aDriveToldToYieldGivesUpBeforeTheNextTransaction() throws {
+        let sim = try SimulatorHarness(profile: profile)
+        defer { try? sim.stop() }
+        let d = drive(sim.settings)
+        defer { d.disconnect() }
+        d.shouldYield = { true }
+        try d.connect()  // connect never yields: it writes the stop first
+        let before = d.writes.count
+        #expect(before > 0)
+        #expect(throws: DriveError.self) { try d.command(.run(.forward, .kmh(2))) }
+        #expect(throws: DriveError.self) { _ = try d.readReport() }
+        do {
+            try d.resetFault()
+            Issue.record("the reset did not yield")
+        } catch {
+            guard case .interrupted = error else {
+                Issue.record("expected .interrupted, got \(error)")
+                return
+            }
+            #expect(!error.needsReconnect)
+        }
+        #expect(d.writes.count == before)
+        d.shouldYield = nil
+        #expect(try d.readReport().fault == nil)
+    }
+
     @Test func connectingWhereNothingListensIsAConnectFailure() throws {
         let port = try unusedPort()
         let d = drive(ModbusSettings(transport: .tcp(host: "127.0.0.1", port: port)))

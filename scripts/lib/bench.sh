@@ -31,6 +31,15 @@ bench_cleanup() {
     rm -rf "$WORK"
 }
 
+# bench_stop_treadsim: stops the treadsim bench_start_treadsim started, if it still runs.
+bench_stop_treadsim() {
+    if [[ -n "${SIM_PID:-}" ]] && kill -0 "$SIM_PID" 2>/dev/null; then
+        kill "$SIM_PID" 2>/dev/null || true
+        wait "$SIM_PID" 2>/dev/null || true
+    fi
+    SIM_PID=""
+}
+
 # bench_start_treadsim PROFILE: treadsim from BIN serving PROFILE on 127.0.0.1, a free port;
 # sets SIM_PID and PORT once treadsim has reported the port it bound.
 bench_start_treadsim() {

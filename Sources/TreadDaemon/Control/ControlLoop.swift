@@ -333,7 +333,7 @@ public final class ControlLoop: @unchecked Sendable {
     /// stuck high (a hung process) drops torque as surely as one stuck low.
     private func pulseEnableWatchdog(_ commands: Commands, at now: Instant) {
         guard let enableWatchdog else { return }
-        let driveAlive = drive.heartbeat.map { now - $0 <= treadmill.feedbackBound } ?? false
+        let driveAlive = now - drive.heartbeat <= treadmill.feedbackBound
         let inputsAlive = inputSource?.heartbeat.map { now - $0 <= Self.inputHeartbeatBound } ?? true
         let allowed = commands.enable && enable.relayState == .energised && gate.hold == nil && driveAlive && inputsAlive
         pulseLevel = allowed ? !pulseLevel : false

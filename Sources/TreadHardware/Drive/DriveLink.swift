@@ -8,8 +8,13 @@ import TreadCore
 /// publishes feedback. The control loop only ever posts a setpoint and reads the last
 /// feedback; neither call blocks on the bus.
 ///
-/// A new setpoint wakes the thread at once, so a stop waits behind at most the one
-/// transaction already on the wire, never behind a queue of polls.
+/// A new setpoint wakes the thread at once, and a stop interrupts whatever the thread is in
+/// the middle of (a fault-reset sequence with its status polls, a status read of several
+/// registers, a run command's second write; see `MotorDrive.shouldYield`), so a stop waits
+/// behind at most the one transaction already on the wire, never behind a queue of them.
+///
+/// Feedback is dated (`currentReading`) and the thread keeps a heartbeat, so a supervisor
+/// can tell a drive thread stuck inside one libmodbus call from a drive that answers.
 public final class DriveLink: @unchecked Sendable {
     public struct Stats: Hashable, Sendable {
         public var transactions = 0
@@ -30,19 +35,28 @@ public final class DriveLink: @unchecked Sendable {
     private var desiredSerial = 0
     private var resetRequested = false
     private var feedback: DriveFeedback = .connecting
+    /// When `feedback` was published (monotonic), nil before the first publication.
     private var feedbackAt: Instant?
+    /// The setpoint serial the current step of the loop works for: a stop submitted since
+    /// (a higher serial with a stop desired) makes the drive give up its next transaction.
+    private var stepSerial = 0
+    /// False while the link writes a stop itself: that stop is never interrupted.
+    private var yieldable = false
     private var stats = Stats()
     private var lastSubmit: ContinuousClock.Instant? = nil
     /// Set when the link failed or a setpoint expired: run setpoints are replaced by a stop
     /// until the control loop itself submits a stop, so nothing restarts on its own.
     private var runInhibited = false
     /// An outage to report at least once, even if the link recovers before the next read.
-    private var undeliveredOutage: String?
+    private var undeliveredOutage: (reason: String, at: Instant)?
     private var stopping = false
     private var finished = false
     private var thread: Thread?
-    /// Monotonic ns of the drive thread's last sign of life, stored without a lock.
-    private let beat = Atomic<Int64>(0)
+    /// Nanoseconds on `MonotonicClock` of the drive thread's last sign of life. Atomic and
+    /// not under `cond`, so a reader never waits on the drive thread to learn it is stuck.
+    private let beat: Atomic<Int64>
+    /// The longest the thread waits without a heartbeat when nothing happens.
+    static let heartbeatPeriod = Duration.milliseconds(20)
 
     /// Consecutive failed polls before the link is declared offline (a latched fault upstream).
     private let missedPollsAllowed: Int
@@ -62,6 +76,7 @@ public final class DriveLink: @unchecked Sendable {
         self.pollInterval = pollInterval
         self.setpointLifetime = setpointLifetime
         self.logger = logger
+        self.beat = Atomic(MonotonicClock.now().nanoseconds)
     }
 
     public func start() {
@@ -96,35 +111,49 @@ public final class DriveLink: @unchecked Sendable {
         cond.unlock()
     }
 
-    /// The latest feedback. An outage is reported at least once even when the link has
-    /// recovered since, so the control loop always latches it.
-    public var currentFeedback: DriveFeedback {
-        cond.lock(); defer { cond.unlock() }
-        if let outage = undeliveredOutage {
-            undeliveredOutage = nil
-            return .offline(reason: outage)
-        }
-        return feedback
-    }
-
-    /// The latest feedback with the instant it was published.
+    /// The latest feedback, with the instant the drive thread published it (for `.online`,
+    /// when the status read completed). An outage is reported at least once even when the
+    /// link has recovered since, so the control loop always latches it; it is dated when the
+    /// link found it.
     public var currentReading: DriveReading {
         cond.lock(); defer { cond.unlock() }
         if let outage = undeliveredOutage {
             undeliveredOutage = nil
-            return DriveReading(.offline(reason: outage), at: feedbackAt)
+            return DriveReading(.offline(reason: outage.reason), at: outage.at)
         }
         return DriveReading(feedback, at: feedbackAt)
     }
 
-    /// When the drive thread last showed life: each loop turn, and while it waits. A thread
-    /// stuck inside one libmodbus call leaves this old.
-    public var heartbeat: Instant? {
-        let n = beat.load(ordering: .relaxed)
-        return n == 0 ? nil : Instant(nanoseconds: n)
+    /// `currentReading` without its date, for callers that do not supervise its age yet.
+    public var currentFeedback: DriveFeedback { currentReading.feedback }
+
+    /// The drive thread's last sign of life: it beats at the top of every loop iteration,
+    /// before and after every transaction, and at least every `heartbeatPeriod` while it
+    /// waits. An old heartbeat means the thread is stuck (inside one libmodbus call, say).
+    /// Before the thread starts, the instant the link was made.
+    public var heartbeat: Instant { Instant(nanoseconds: beat.load(ordering: .relaxed)) }
+
+    private func beatNow() { beat.store(MonotonicClock.now().nanoseconds, ordering: .relaxed) }
+
+    /// What the drive asks before each transaction: give up when a stop (or shutdown) came
+    /// after the current step began, unless the link is writing a stop itself. A changed run
+    /// setpoint does not interrupt: during a ramp the setpoint changes every control tick,
+    /// and a status read of several registers would then never finish.
+    private func stopIsWaiting() -> Bool {
+        beatNow()
+        cond.lock(); defer { cond.unlock() }
+        return yieldable && (stopping || (desired == .stop && desiredSerial != stepSerial))
     }
 
-    private func tickHeartbeat() { beat.store(MonotonicClock.now().nanoseconds, ordering: .relaxed) }
+    /// Marks the start of a step working for setpoint `serial`; `yielding` false while the
+    /// step is the link's own stop.
+    private func beginStep(serial: Int, yielding: Bool) {
+        beatNow()
+        cond.lock()
+        stepSerial = serial
+        yieldable = yielding
+        cond.unlock()
+    }
 
     public var currentStats: Stats {
         cond.lock(); defer { cond.unlock() }
@@ -154,6 +183,8 @@ public final class DriveLink: @unchecked Sendable {
             }
         }
         let drive = makeDrive()
+        drive.shouldYield = { [weak self] in self?.stopIsWaiting() ?? false }
+        defer { drive.shouldYield = nil }  // a drive the caller keeps must not keep the link alive
         var backoff = Duration.milliseconds(100)
         var connected = false
         var written: (serial: Int, at: ContinuousClock.Instant)? = nil
@@ -161,7 +192,7 @@ public final class DriveLink: @unchecked Sendable {
         var staleReported = false
         let clock = ContinuousClock()
         while true {
-            tickHeartbeat()
+            beatNow()
             cond.lock()
             let quit = stopping
             cond.unlock()
@@ -169,12 +200,14 @@ public final class DriveLink: @unchecked Sendable {
                 if quit { break }
                 do {
                     try drive.connect()
+                    beatNow()
                     connected = true
                     failures = 0
                     backoff = .milliseconds(100)
                     written = nil
                     logger.info("drive connected", metadata: ["drive": "\(drive.description)"])
                 } catch {
+                    beatNow()
                     publish(.offline(reason: "\(drive.description): \(error)"), error: true)
                     logger.warning("drive connect failed", metadata: ["drive": "\(drive.description)", "error": "\(error)"])
                     wait(for: backoff, unlessSerialChangesFrom: nil)
@@ -189,7 +222,7 @@ public final class DriveLink: @unchecked Sendable {
             let fresh = lastSubmit.map { clock.now - $0 <= setpointLifetime } ?? false
             if !fresh, setpoint != .stop, !runInhibited {
                 runInhibited = true
-                undeliveredOutage = "the control loop stopped renewing the setpoint; the drive was stopped"
+                undeliveredOutage = ("the control loop stopped renewing the setpoint; the drive was stopped", MonotonicClock.now())
             }
             let inhibited = runInhibited
             cond.unlock()
@@ -201,31 +234,55 @@ public final class DriveLink: @unchecked Sendable {
             } else {
                 staleReported = false
             }
-            do {
+            var resetting = false
+            do throws(DriveError) {
                 // Rewrite the setpoint when it changed, and once a second anyway, so a drive
                 // that lost a write (or was power-cycled) converges on what treadd wants.
                 if written == nil || written!.serial != token || clock.now - written!.at > .seconds(1) {
+                    beginStep(serial: serial, yielding: setpoint != .stop)
                     try drive.command(setpoint)
+                    beatNow()
                     written = (token, clock.now)
                 }
+                // From here on a stop submitted since this iteration read the setpoint
+                // interrupts the step; the stop is written by the next iteration.
+                beginStep(serial: serial, yielding: true)
                 if reset {
+                    resetting = true
                     try drive.resetFault()
+                    beatNow()
+                    resetting = false
                     cond.lock(); resetRequested = false; cond.unlock()
                     written = nil  // the reset may have changed the command word: write ours again
                 }
                 let polled = clock.now
                 let report = try drive.readReport()
+                let completed = MonotonicClock.now()  // the reading's date: when the read completed
+                beat.store(completed.nanoseconds, ordering: .relaxed)
                 onPoll?(clock.now - polled)
                 failures = 0
-                publish(.online(report), error: false)
+                publish(.online(report), at: completed, error: false)
+            } catch .interrupted(let during) {
+                beatNow()
+                if resetting {
+                    // Abandoned, not retried: the control loop asks again once the belt is stopped.
+                    cond.lock(); resetRequested = false; cond.unlock()
+                    logger.notice("fault reset abandoned for a stop", metadata: ["during": "\(during)"])
+                }
+                // Not a failed poll: the drive answered everything it was asked. The stop goes next.
+                beginStep(serial: serial, yielding: false)
+                cond.lock(); let quitNow = stopping; cond.unlock()
+                if quitNow { break }  // the final stop is written below
+                continue
             } catch {
+                beatNow()
                 failures += 1
                 bump(\.errors)
                 logger.warning("drive transaction failed", metadata: ["error": "\(error)", "consecutive": "\(failures)"])
                 if error.needsReconnect || failures >= missedPollsAllowed {
                     let reason = "\(drive.description): \(error)"
                     cond.lock()
-                    undeliveredOutage = reason
+                    undeliveredOutage = (reason, MonotonicClock.now())
                     runInhibited = true
                     cond.unlock()
                     publish(.offline(reason: reason), error: true)
@@ -237,22 +294,24 @@ public final class DriveLink: @unchecked Sendable {
                     continue
                 }
             }
+            beginStep(serial: serial, yielding: false)
             if quit { break }
             wait(for: pollInterval, unlessSerialChangesFrom: serial)
         }
+        beginStep(serial: 0, yielding: false)
         if connected { try? drive.command(.stop) }
         drive.disconnect()
+        beatNow()
         cond.lock()
         finished = true
         cond.broadcast()
         cond.unlock()
     }
 
-    private func publish(_ f: DriveFeedback, error: Bool) {
-        let now = MonotonicClock.now()
+    private func publish(_ f: DriveFeedback, at: Instant = MonotonicClock.now(), error: Bool) {
         cond.lock()
         feedback = f
-        feedbackAt = now
+        feedbackAt = at
         if !error { stats.transactions += 1 }
         cond.unlock()
     }
@@ -263,18 +322,18 @@ public final class DriveLink: @unchecked Sendable {
         cond.unlock()
     }
 
-    /// Sleeps until the deadline, a new setpoint, or shutdown, whichever comes first.
+    /// Sleeps until the deadline, a new setpoint, or shutdown, whichever comes first,
+    /// beating the heartbeat at least every `heartbeatPeriod`.
     private func wait(for d: Duration, unlessSerialChangesFrom serial: Int?) {
         let deadline = ContinuousClock.now + d
         cond.lock()
         while !stopping, serial == nil || desiredSerial == serial!, serial == nil || resetRequested == false {
             let left = deadline - ContinuousClock.now
             if left <= .zero { break }
-            cond.unlock()
-            tickHeartbeat()
-            cond.lock()
-            cond.wait(timeout: min(left, .milliseconds(100)))
+            cond.wait(timeout: min(left, Self.heartbeatPeriod))
+            beatNow()
         }
         cond.unlock()
+        beatNow()
     }
 }

@@ -18,6 +18,10 @@ public final class ModbusDrive: MotorDrive {
     /// The whole word a packed comm-loss field's register holds after connect: the field set,
     /// every other bit as the drive had it. What a probe expects to read back.
     public private(set) var commLossWord: UInt16?
+    public var shouldYield: (@Sendable () -> Bool)?
+    /// While connecting nothing yields: connect's first write is the stop, and a half-made
+    /// connection would only have to be made again.
+    private var connecting = false
 
     public init(profile: DriveProfile, settings: ModbusSettings, calibration: BeltCalibration, acceleration: Double, deceleration: Double) {
         self.profile = profile
@@ -32,6 +36,8 @@ public final class ModbusDrive: MotorDrive {
     public var description: String { "\(profile.name) at \(settings.transport) unit \(settings.unit)" }
 
     public func connect() throws(DriveError) {
+        connecting = true
+        defer { connecting = false }
         let c: ModbusConnection
         do throws(ModbusError) {
             if let existing = link { c = existing } else { c = try ModbusConnection(settings) }
@@ -86,7 +92,7 @@ public final class ModbusDrive: MotorDrive {
                 guard ContinuousClock.now < deadline else {
                     throw .sequenceTimeout(step: i + 1, register: statusRegister, expected: expect.value, got: last)
                 }
-                Thread.sleep(forTimeInterval: 0.01)  // the drive's own state machine needs a moment
+                try pause(.milliseconds(10), "start-up step \(i + 1)")  // the drive's own state machine needs a moment
             }
         }
     }
@@ -100,6 +106,11 @@ public final class ModbusDrive: MotorDrive {
         case .stop:
             try write(profile.commandRegister, profile.stop, "stop command")
         case .run(let direction, let speed):
+            // The last word on reverse speed, whatever the profile's scaling or maximum
+            // frequency allow: a config or core bug must not reach the belt.
+            guard direction == .forward || speed <= HardLimits.maxReverseSpeed else {
+                throw .outOfRange("reverse at \(speed) is above the hard reverse limit of \(HardLimits.maxReverseSpeed); nothing was written")
+            }
             let hz = calibration.hz(speed)
             guard hz >= 0, hz <= profile.maxFrequencyHz else {
                 throw .outOfRange("\(speed) needs \(hz) Hz, beyond the drive's \(profile.maxFrequencyHz) Hz")
@@ -160,6 +171,7 @@ public final class ModbusDrive: MotorDrive {
         let plan = statusPlan
         if plan.blockCount > 0 {
             let c = try connection()
+            try checkpoint("reading status")
             do { try c.readRegisters(plan.blockStart, into: &statusBuffer) } catch { throw .bus(error, during: "reading status") }
         } else {
             for (i, r) in plan.registers.enumerated() { statusBuffer[i] = try read(r, "status register \(hex(r))") }
@@ -193,8 +205,28 @@ public final class ModbusDrive: MotorDrive {
         return link
     }
 
+    /// Gives up before a transaction when `shouldYield` says a stop is waiting. Asked during
+    /// connect too (the asking is the link's sign of life), but not obeyed there.
+    /// The message is built only when it is needed: this runs before every transaction.
+    private func checkpoint(_ what: @autoclosure () -> String) throws(DriveError) {
+        guard let shouldYield, shouldYield(), !connecting else { return }
+        throw .interrupted(during: what())
+    }
+
+    /// Sleeps in 1 ms slices, each one a checkpoint, so a stop is not kept waiting by a
+    /// sequence's pause between status polls.
+    private func pause(_ d: Duration, _ what: @autoclosure () -> String) throws(DriveError) {
+        let deadline = ContinuousClock.now + d
+        while ContinuousClock.now < deadline {
+            try checkpoint(what())
+            Thread.sleep(forTimeInterval: min(0.001, (deadline - ContinuousClock.now).inSeconds))
+        }
+        try checkpoint(what())
+    }
+
     private func write(_ register: UInt16, _ value: UInt16, _ what: String, verify: Bool = false) throws(DriveError) {
         let c = try connection()
+        try checkpoint("writing \(what)")
         do { try c.writeRegister(register, value, function: profile.writeFunction) } catch {
             throw .bus(error, during: "writing \(what) (register \(hex(register)))")
         }
@@ -231,6 +263,7 @@ public final class ModbusDrive: MotorDrive {
 
     private func read(_ register: UInt16, _ what: String) throws(DriveError) -> UInt16 {
         let c = try connection()
+        try checkpoint("reading \(what)")
         do { return try c.readRegisters(register, count: 1)[0] } catch { throw .bus(error, during: "reading \(what) (register \(hex(register)))") }
     }
 }
@@ -253,5 +286,14 @@ struct StatusReadPlan: Sendable {
 
     func slot(_ register: UInt16) -> Int {
         blockCount > 0 ? Int(register - blockStart) : registers.firstIndex(of: register)!
+    }
+}
+
+extension DriveProfile {
+    /// Modbus transactions in one status poll (1 for a block read): how long a stop could
+    /// wait behind a poll if polls could not be interrupted.
+    public var statusReadTransactions: Int {
+        let plan = StatusReadPlan(self)
+        return plan.blockCount > 0 ? 1 : plan.registers.count
     }
 }

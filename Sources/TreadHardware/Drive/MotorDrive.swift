@@ -12,6 +12,15 @@ public protocol MotorDrive: AnyObject {
     func command(_ setpoint: DriveSetpoint) throws(DriveError)
     func resetFault() throws(DriveError)
     func readReport() throws(DriveError) -> DriveReport
+    /// Asked before each Modbus transaction of `command`, `resetFault` and `readReport`, and
+    /// through every wait of a start-up or fault-reset sequence; when it answers true the call
+    /// gives up with `DriveError.interrupted`. `DriveLink` sets it so that a stop never waits
+    /// behind more than the one transaction already on the wire (a reset sequence with its
+    /// status polls, a status read of several registers). `connect` asks too but never gives
+    /// up (it writes a stop first anyway), so the asking also marks every transaction's start.
+    /// Called on the drive's own thread; it must not block.
+    /// A wrapper drive must pass it on to the drive it wraps.
+    var shouldYield: (@Sendable () -> Bool)? { get set }
 }
 
 public enum DriveError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -25,10 +34,16 @@ public enum DriveError: Error, Hashable, Sendable, CustomStringConvertible {
     /// After a masked write of a packed field, bits outside the field (other settings in the
     /// same register, such as the drive's bus address) read back changed.
     case sharedBitsChanged(parameter: String, register: UInt16, mask: UInt16, expected: UInt16, read: UInt16)
+    /// `shouldYield` asked the drive to give up before its next transaction (a stop is
+    /// waiting). Not a failure of the drive or the bus: the link stays up as it was.
+    case interrupted(during: String)
 
     public var needsReconnect: Bool {
-        if case .bus(let e, _) = self { return e.needsReconnect }
-        return true
+        switch self {
+        case .bus(let e, _): return e.needsReconnect
+        case .interrupted: return false
+        case .verificationFailed, .outOfRange, .sequenceTimeout, .sharedBitsChanged: return true
+        }
     }
 
     public var description: String {
@@ -40,6 +55,7 @@ public enum DriveError: Error, Hashable, Sendable, CustomStringConvertible {
             return "start-up sequence step \(step): status register \(hex(r)) never showed \(hex(e)) (last read \(hex(g)))"
         case .sharedBitsChanged(let p, let r, let m, let e, let g):
             return "\(p): register \(hex(r)) read back \(hex(g)), expected \(hex(e)): bits outside \(hex(m)) hold other settings and must not change"
+        case .interrupted(let what): return "\(what): interrupted to let a stop through"
         }
     }
 }

@@ -58,6 +58,11 @@ import TreadCore
 ///   The output frequency is `outputUnitHz` per count, two's complement negative in reverse
 ///   when `outputSigned`. The fault code register holds the trip code (0 when healthy) in its
 ///   `faultCodeMask` bits (E3: the high byte, next to the status bits).
+/// - A lying drive, for supervision tests (`setOverspeed`, `freeze`): with an overspeed
+///   factor the motor really runs at that multiple of the accepted reference (a wrong scale,
+///   a keypad reference) and the output frequency register tells the truth about it; frozen,
+///   every status register (state word, output frequency, fault code) keeps the word it had
+///   while the physics go on underneath, as a drive whose reports hang would.
 public struct DriveSimulator: Sendable {
     /// Ramp time to full scale used when a ramp time register is 0 or absent.
     public static let defaultRampTime: Double = 1.0
@@ -101,6 +106,12 @@ public struct DriveSimulator: Sendable {
     public private(set) var sequenceState = 0
     /// Values of the apply-gated registers as last applied (only with `profile.apply`).
     public private(set) var applied: [UInt16: UInt16] = [:]
+    /// The output the motor really runs at, per hertz of accepted reference: 1 for an honest
+    /// drive, more for one that runs faster than it was told.
+    public private(set) var overspeedFactor: Double = 1
+    /// The status words held while the reports are frozen, nil when they are live.
+    public private(set) var frozenStatus: [UInt16: UInt16]?
+    public var isFrozen: Bool { frozenStatus != nil }
 
     private var lastAdvance: Instant?
     private var lastRequest: Instant?
@@ -290,6 +301,26 @@ public struct DriveSimulator: Sendable {
         refreshStatus()
     }
 
+    // MARK: A lying drive
+
+    /// From `now` on the motor runs at `factor` x the reference (1 = honest).
+    public mutating func setOverspeed(_ factor: Double, at now: Instant) {
+        advance(to: now)
+        overspeedFactor = factor
+        refreshStatus()
+    }
+
+    /// Freezes the status registers at their words as of `now`, or lets them live again.
+    public mutating func freeze(_ on: Bool, at now: Instant) {
+        advance(to: now)
+        if !on {
+            frozenStatus = nil
+        } else if frozenStatus == nil {
+            frozenStatus = Dictionary(uniqueKeysWithValues: statusAddresses.map { ($0, read(address: $0)) })
+        }
+        refreshStatus()
+    }
+
     // MARK: Physics
 
     /// Runs the drive forward to `now`: ramps, direction changes, the comm-loss watchdog.
@@ -355,7 +386,7 @@ public struct DriveSimulator: Sendable {
         for _ in 0..<4 where remaining > 0 {
             settleDirection()
             let wantsRun = runCommanded && tripCode == nil
-            let target = (wantsRun && commandedDirection == direction) ? referenceHz : 0
+            let target = (wantsRun && commandedDirection == direction) ? referenceHz * overspeedFactor : 0
             if outputHz < target {
                 let rate = accelRateHzPerSecond
                 let needed = (target - outputHz) / rate
@@ -445,6 +476,11 @@ public struct DriveSimulator: Sendable {
 
     private mutating func refreshStatus() {
         for i in profile.identity { registers[i.register] = Self.identityValue(i.register) }
+        if let frozenStatus {
+            // Also undoes a master's write to a status register, as when live.
+            for (r, v) in frozenStatus { registers[r] = v }
+            return
+        }
         for r in statusAddresses where r != profile.outputFrequencyRegister { registers[r] = statusWord(r) }
         registers[profile.outputFrequencyRegister] = outputWord
     }

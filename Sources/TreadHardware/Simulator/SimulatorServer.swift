@@ -115,7 +115,9 @@ public final class SimulatorServer {
           crc on|off          RTU only: corrupt the CRC of every answer
           garble SEED|off     answer everything with a garbled frame (seeded), serve nothing
           trip CODE           drive fault CODE: trip, coast, await a reset
-          clear               all injections off (a trip stays)
+          overspeed FACTOR|off  belt runs FACTOR (0-10] x the reference; output Hz too
+          freeze on|off       status word, output Hz frozen; the belt moves on
+          clear               all injections off, overspeed, freeze (a trip stays)
           state               the simulator state as one JSON line
           help                this list on one line
         """
@@ -636,10 +638,25 @@ public final class SimulatorServer {
             guard let code = number(1...65535) else { return "error: usage: trip CODE (CODE in 1...65535)" }
             simulator.trip(code: code, at: now)
             copyRegistersToMapping()
+        case "overspeed":
+            if args == ["off"] { simulator.setOverspeed(1, at: now) } else {
+                guard args.count == 1, let f = Double(args[0]), f.isFinite, f > 0, f <= 10 else {
+                    return "error: usage: overspeed FACTOR|off (FACTOR above 0, at most 10)"
+                }
+                simulator.setOverspeed(f, at: now)
+            }
+            copyRegistersToMapping()
+        case "freeze":
+            guard let on = onOff() else { return "error: usage: freeze on|off" }
+            simulator.freeze(on, at: now)
+            copyRegistersToMapping()
         case "clear":
             guard args.isEmpty else { return "error: usage: clear" }
             injections = SimulatorInjections()
             garbler = nil
+            simulator.setOverspeed(1, at: now)
+            simulator.freeze(false, at: now)
+            copyRegistersToMapping()
         case "state":
             guard args.isEmpty else { return "error: usage: state" }
             simulator.advance(to: now)
@@ -666,7 +683,8 @@ public final class SimulatorServer {
             + "\"run_commanded\":\(s.runCommanded),\"reference_hz\":\(hz(s.referenceHz)),\"trip\":\(s.tripCode ?? 0),"
             + "\"comm_loss_ms\":\(commLossMs),\"comm_loss_warning\":\(s.commLossWarning),\"enabled\":\(s.isEnabled),\"sequence_step\":\(s.sequenceState),"
             + "\"requests\":\(requestsServed),\"silent\":\(injections.silent),\"late_ms\":\(injections.lateMs),"
-            + "\"exception\":\(injections.exception ?? 0),\"crc\":\(injections.corruptCRC),\"garble\":\(injections.garbleSeed.map(String.init) ?? "null")}"
+            + "\"exception\":\(injections.exception ?? 0),\"crc\":\(injections.corruptCRC),\"garble\":\(injections.garbleSeed.map(String.init) ?? "null"),"
+            + "\"overspeed\":\(s.overspeedFactor),\"frozen\":\(s.isFrozen)}"
     }
 
     // MARK: Log
