@@ -9,7 +9,7 @@
 # both runs on 2 cores: a cold sanitized build took 14-18 minutes each here, about 8 on an idle
 # machine, and the full suite ran 8-9 minutes under each), so each run takes the suites that
 # exercise the threads that matter:
-#   control loop, safety monitor and gate: SafetyReactionTests, DaemonSafetyTests, ControlScheduleTests
+#   control loop, safety monitor and gate: SafetyReactionTests, DaemonSafetyTests, DaemonSupervisionTests, ControlScheduleTests
 #   drive thread and libmodbus:            DriveLink*Tests, ModbusDriveTests
 #   socket server and broadcaster (NIO):   SocketServerTests
 #   history writer thread and SQLite:      HistoryWriterTests, DaemonHistoryTests
@@ -31,7 +31,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
 
-SUBSET='DriveLinkTests|DriveLinkStaleSetpointTests|DriveLinkOutageTests|DriveLinkInterruptTests|ModbusDriveTests|SafetyReactionTests|DaemonSafetyTests|ControlScheduleTests|SocketServerTests|HistoryWriterTests|DaemonHistoryTests|FaultInjectionTests|DaemonDeathTests'
+SUBSET='DriveLinkTests|DriveLinkStaleSetpointTests|DriveLinkOutageTests|DriveLinkInterruptTests|ModbusDriveTests|SafetyReactionTests|DaemonSafetyTests|DaemonSupervisionTests|ControlScheduleTests|SocketServerTests|HistoryWriterTests|DaemonHistoryTests|FaultInjectionTests|DaemonDeathTests'
 filter="${SANITIZE_FILTER:-$SUBSET}"
 supp="$PWD/scripts/sanitizers"
 # The integration rig's drive response time-out (150 ms by default): a sanitized treadsim on a

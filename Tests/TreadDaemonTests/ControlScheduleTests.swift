@@ -14,7 +14,7 @@ import TreadHardware
     @Test func aBurstOfRequestsDoesNotPushTheScheduleAway() throws {
         let rig = try SocketServerTests.Rig()
         defer { rig.close() }
-        for _ in 0..<1000 { _ = submit(rig, .resume) }  // refused (not paused), each an early tick
+        for _ in 0..<1000 { _ = rig.submit(.resume) }  // refused (not paused), each an early tick
         let ticks = rig.daemon.control.tickCount
         #expect(eventually(timeout: .seconds(2)) { rig.daemon.control.tickCount >= ticks + 10 },
                 "scheduled ticks go on: \(rig.daemon.control.tickCount - ticks) in 2 s")
@@ -30,12 +30,4 @@ import TreadHardware
                 "scheduled ticks go on: \(rig.daemon.control.tickCount - ticks) in 2 s")
     }
 
-    func submit(_ rig: SocketServerTests.Rig, _ command: ControlLoop.Command) -> RequestError? {
-        let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var outcome: Result<Void, RequestError>?
-        rig.daemon.control.submit(command) { r in outcome = r; done.signal() }
-        done.wait()
-        if case .failure(let e) = outcome! { return e }
-        return nil
-    }
 }

@@ -39,10 +39,10 @@ import TreadHardware
         #expect(eventually { rig.daemon.control.status.state == "fault" })
         #expect(rig.daemon.control.status.fault?.code == "estop")
         // Reset refused while the e-stop is open; accepted once it is closed.
-        #expect(submit(rig, .reset)?.code == "cause_persists")
+        #expect(rig.submit(.reset)?.code == "cause_persists")
         sim.set(.estop, true)
         #expect(eventually { rig.daemon.control.status.estop == "closed" })
-        #expect(submit(rig, .reset) == nil)
+        #expect(rig.submit(.reset) == nil)
         #expect(!rig.daemon.enable.isEnergised, "a reset never restarts the belt")
     }
 
@@ -78,12 +78,4 @@ import TreadHardware
         #expect(reply.contains(#""id":1"#))
     }
 
-    func submit(_ rig: SocketServerTests.Rig, _ command: ControlLoop.Command) -> RequestError? {
-        let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var outcome: Result<Void, RequestError>?
-        rig.daemon.control.submit(command) { r in outcome = r; done.signal() }
-        done.wait()
-        if case .failure(let e) = outcome! { return e }
-        return nil
-    }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 import TreadTesting
 import TreadCore
@@ -13,7 +12,7 @@ import TreadProtocol
 @Suite(.serialized) struct DaemonSupervisionTests {
     /// An output line that records every write (the charge-pump pulse line).
     final class RecordingOutput: EnableOutput, @unchecked Sendable {
-        private let writes = Mutex<[Bool]>([])
+        private let writes = Locked<[Bool]>([])
         func set(_ energised: Bool) throws(OutputError) { writes.withLock { $0.append(energised) } }
         var isEnergised: Bool { writes.withLock { $0.last ?? false } }
         var count: Int { writes.withLock { $0.count } }
@@ -29,18 +28,10 @@ import TreadProtocol
     func startDemo(_ rig: SocketServerTests.Rig) throws {
         let program = try #require(ProgramLibrary(directory: rig.daemon.config.programsDirectory).programs["demo"])
         #expect(eventually(timeout: .seconds(10)) { rig.daemon.control.status.drive == "online" })
-        #expect(submit(rig, .start(program)) == nil)
+        #expect(rig.submit(.start(program)) == nil)
         #expect(eventually(timeout: .seconds(10)) { rig.daemon.enable.isEnergised }, "the session never energised the enable output")
     }
 
-    func submit(_ rig: SocketServerTests.Rig, _ command: ControlLoop.Command) -> RequestError? {
-        let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var outcome: Result<Void, RequestError>?
-        rig.daemon.control.submit(command) { r in outcome = r; done.signal() }
-        done.wait()
-        if case .failure(let e) = outcome! { return e }
-        return nil
-    }
 
     @Test func anInputThreadThatStopsTickingHasEveryLineLost() throws {
         let rig = try SocketServerTests.Rig()
@@ -58,7 +49,7 @@ import TreadProtocol
                                          at: MonotonicClock.now())
         #expect(named == "input thread")
         // Reset is refused while the lines stay lost.
-        #expect(submit(rig, .reset)?.code == "cause_persists")
+        #expect(rig.submit(.reset)?.code == "cause_persists")
     }
 
     @Test func aFailedEnableWriteLatchesAFaultAndShowsTheRelayUnknown() throws {
@@ -108,8 +99,8 @@ import TreadProtocol
         Thread { daemon.stop(); stopped.signal() }.start()
         #expect(eventually(timeout: .seconds(5)) { rig.daemon.control.lifecycle == .stopping })
         let program = try #require(ProgramLibrary(directory: rig.daemon.config.programsDirectory).programs["demo"])
-        #expect(submit(rig, .start(program)) == .shuttingDown)
-        #expect(submit(rig, .resume) == .shuttingDown)
+        #expect(rig.submit(.start(program)) == .shuttingDown)
+        #expect(rig.submit(.resume) == .shuttingDown)
         let sim = try #require(rig.daemon.inputs as? SimulatedInputs)
         #expect((rig.daemon.control.status.beltSpeedKmh ?? 0) > 0.3, "the belt is still running down")
         sim.set(.estop, false)

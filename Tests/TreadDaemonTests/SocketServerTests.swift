@@ -32,6 +32,16 @@ import TreadProtocol
 
         func client() throws -> LineClient { try LineClient(path: socket) }
 
+        /// Submits `command` to the control loop and waits for its answer: nil when accepted.
+        func submit(_ command: ControlLoop.Command) -> RequestError? {
+            let done = DispatchSemaphore(value: 0)
+            nonisolated(unsafe) var outcome: Result<Void, RequestError>?
+            daemon.control.submit(command) { r in outcome = r; done.signal() }
+            done.wait()
+            if case .failure(let e) = outcome! { return e }
+            return nil
+        }
+
         func close() {
             daemon.stop()
             try? sim.stop()

@@ -66,8 +66,13 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         context.close(promise: nil)
     }
 
-    /// Safe from any thread: NIO hops to the channel's event loop.
+    /// Safe from any thread: the reply is encoded and written on the channel's event loop, so
+    /// a reply to a control request costs the control thread one hand-off, not an encoding.
     private func send(_ message: ServerMessage, on channel: Channel) {
+        guard channel.eventLoop.inEventLoop else {
+            channel.eventLoop.execute { [weak self] in self?.send(message, on: channel) }
+            return
+        }
         guard channel.isActive else { return }
         guard channel.isWritable else {
             // Past the high-water mark the client is not reading, so a last word would not

@@ -95,6 +95,24 @@ import TreadHardware
         #expect(rig.listener.await(timeout: .seconds(3)) { $0.notifyFields["WATCHDOG"] == "1" } != nil, "pings did not resume")
     }
 
+    /// The control loop ticks on, but the input thread has stopped: no pings, so systemd
+    /// restarts treadd, and its lines are counted lost meanwhile.
+    @Test func aStalledInputThreadStopsTheWatchdogPingsToo() throws {
+        let rig = try Rig()
+        defer { rig.close() }
+        #expect(rig.listener.await(timeout: .seconds(5)) { $0.notifyFields["WATCHDOG"] == "1" } != nil, "no ping from a healthy daemon")
+        let sim = try #require(rig.daemon.inputs as? SimulatedInputs)
+        sim.haltThread()
+        // Past the input bound, at most one ping still in flight from before it.
+        _ = rig.listener.collect(for: ControlLoop.inputHeartbeatBound + Self.watchdog)
+        let ticks = rig.daemon.control.tickCount
+        let during = rig.listener.collect(for: Self.watchdog * 3).filter { $0.notifyFields["WATCHDOG"] == "1" }
+        #expect(during.isEmpty, "\(during.count) pings while the input thread was stalled")
+        #expect(rig.daemon.control.tickCount > ticks, "the control loop itself kept ticking")
+        sim.resumeThread()
+        #expect(rig.listener.await(timeout: .seconds(3)) { $0.notifyFields["WATCHDOG"] == "1" } != nil, "pings did not resume")
+    }
+
     /// Polls a state with a deadline (the loop's hold has no event to await from here).
     func eventually(_ timeout: Double = 5, _ condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
