@@ -87,7 +87,7 @@ public final class Daemon: @unchecked Sendable {
         let wrap = hardware?.wrapDrive
         let metrics = self.metrics
         self.drive = DriveLink(pollInterval: config.pollInterval, setpointLifetime: config.setpointLifetime,
-                               missedPolls: config.missedPolls, realtime: config.realtime, logger: logger,
+                               missedPolls: config.missedPolls, feedbackBound: config.feedbackBound, realtime: config.realtime, logger: logger,
                                onPoll: { metrics.pollTimes.push($0) }) {
             let drive = ModbusDrive(profile: profile, settings: settings, calibration: calibration,
                                     acceleration: limits.acceleration, deceleration: limits.deceleration)

@@ -25,14 +25,41 @@ import Testing
     /// are left out. `keyCoversEveryTreadmillField` fails when Treadmill gains a field this
     /// key does not know, because merging states that differ would hide behaviour.
     struct Key: Hashable {
+        var core: CoreKey
+        var velocity: Double, worldInputs: SafetyInputs, driveOnline: Bool, lastReverseKmh: Double?, lastRunDirection: Direction?
+        var standstillSinceLastRun: Bool, railsReleasedAt: Int64?
+    }
+
+    /// The treadmill's own fields, instants relative to now (shared with the composition check).
+    struct CoreKey: Hashable {
         var state: TreadmillState, fault: Fault?, pauseReason: PauseReason?, waitingForRails: Bool
         var inputs: SafetyInputs, drive: DriveFeedback
         var segment: Int?, segmentElapsed: Duration?
         var phase: String, reference: Speed, lastDirection: Direction?, plannerUpdate: Int64?, announcedWait: Bool
         var releasedSince: Int64?, lastStep: Int64?, ignoreTripUntil: Int64?, resetDriveFault: Bool
         var supervisor: String, readingAt: Int64?, feedbackFresh: Bool, coastingUntil: Int64?, pending: Int
-        var velocity: Double, worldInputs: SafetyInputs, driveOnline: Bool, lastReverseKmh: Double?, lastRunDirection: Direction?
-        var standstillSinceLastRun: Bool, railsReleasedAt: Int64?
+    }
+
+    /// An instant relative to `now` in nanoseconds; anything older than the horizon is only
+    /// "long ago" (a sentinel no relative instant can equal).
+    static func relative(_ i: Instant?, to now: Instant) -> Int64? {
+        guard let i else { return nil }
+        return now - i > horizon ? Int64.min : (i - now).nanoseconds
+    }
+
+    static func coreKey(_ t: Treadmill, at now: Instant) -> CoreKey {
+        func rel(_ i: Instant?) -> Int64? { relative(i, to: now) }
+        let phase: String
+        if case .dwelling(let d, let until) = t.planner.phase { phase = "dwelling \(d) \(rel(until)!)" } else { phase = "\(t.planner.phase)" }
+        return CoreKey(
+            state: t.state, fault: t.fault, pauseReason: t.pauseReason, waitingForRails: t.waitingForRails,
+            inputs: t.inputs, drive: t.reading.feedback, segment: t.session?.index, segmentElapsed: t.session?.segmentElapsed,
+            phase: phase, reference: t.planner.reference, lastDirection: t.planner.lastDirection,
+            plannerUpdate: rel(t.planner.lastUpdate), announcedWait: t.planner.announcedWait,
+            releasedSince: rel(t.interlock.releasedSince), lastStep: rel(t.lastStep),
+            ignoreTripUntil: rel(t.ignoreDriveTripUntil), resetDriveFault: t.resetDriveFault,
+            supervisor: supervisorKey(t.supervisor, rel), readingAt: rel(t.reading.at), feedbackFresh: t.feedbackFresh,
+            coastingUntil: rel(t.coastingUntil), pending: t.pending.count)
     }
 
     static let keyedTreadmillFields: Set<String> = [
@@ -45,25 +72,10 @@ import Testing
     static let observationalTreadmillFields: Set<String> = ["tally", "member"]
 
     static func key(_ w: InvariantWorld) -> Key {
-        let t = w.treadmill, now = w.now
-        func rel(_ i: Instant?) -> Int64? {
-            guard let i else { return nil }
-            return now - i > horizon ? Int64.min : (i - now).nanoseconds
-        }
-        let phase: String
-        if case .dwelling(let d, let until) = t.planner.phase { phase = "dwelling \(d) \(rel(until)!)" } else { phase = "\(t.planner.phase)" }
-        return Key(
-            state: t.state, fault: t.fault, pauseReason: t.pauseReason, waitingForRails: t.waitingForRails,
-            inputs: t.inputs, drive: t.reading.feedback, segment: t.session?.index, segmentElapsed: t.session?.segmentElapsed,
-            phase: phase, reference: t.planner.reference, lastDirection: t.planner.lastDirection,
-            plannerUpdate: rel(t.planner.lastUpdate), announcedWait: t.planner.announcedWait,
-            releasedSince: rel(t.interlock.releasedSince), lastStep: rel(t.lastStep),
-            ignoreTripUntil: rel(t.ignoreDriveTripUntil), resetDriveFault: t.resetDriveFault,
-            supervisor: supervisorKey(t.supervisor, rel), readingAt: rel(t.reading.at), feedbackFresh: t.feedbackFresh,
-            coastingUntil: rel(t.coastingUntil),
-            pending: t.pending.count,
+        Key(core: coreKey(w.treadmill, at: w.now),
             velocity: w.belt.velocity, worldInputs: w.inputs, driveOnline: w.driveOnline, lastReverseKmh: w.lastReverseKmh,
-            lastRunDirection: w.lastRunDirection, standstillSinceLastRun: w.standstillSinceLastRun, railsReleasedAt: rel(w.railsReleasedAt))
+            lastRunDirection: w.lastRunDirection, standstillSinceLastRun: w.standstillSinceLastRun,
+            railsReleasedAt: relative(w.railsReleasedAt, to: w.now))
     }
 
     /// The supervisor's watch with its instants relative to now.

@@ -15,6 +15,10 @@ import TreadCore
 ///
 /// Feedback is dated (`currentReading`) and the thread keeps a heartbeat, so a supervisor
 /// can tell a drive thread stuck inside one libmodbus call from a drive that answers.
+///
+/// What to write, when a run is refused and when the drive counts as offline is decided by
+/// `LinkPolicy` (pure, in TreadCore, model-checked with the core); this class is its thread,
+/// its lock and its bus.
 public final class DriveLink: @unchecked Sendable {
     public struct Stats: Hashable, Sendable {
         public var transactions = 0
@@ -25,15 +29,12 @@ public final class DriveLink: @unchecked Sendable {
 
     private let makeDrive: @Sendable () -> any MotorDrive
     private let pollInterval: Duration
-    private let setpointLifetime: Duration
     private let logger: Logger
     /// Told how long each status poll took (metrics); called on the drive thread, must not block.
     private let onPoll: (@Sendable (Duration) -> Void)?
     private let cond = PriorityInheritingCondition()
     // Guarded by `cond`.
-    private var desired: DriveSetpoint = .stop
-    private var desiredSerial = 0
-    private var resetRequested = false
+    private var policy: LinkPolicy
     private var feedback: DriveFeedback = .connecting
     /// When `feedback` was published (monotonic), nil before the first publication.
     private var feedbackAt: Instant?
@@ -43,12 +44,6 @@ public final class DriveLink: @unchecked Sendable {
     /// False while the link writes a stop itself: that stop is never interrupted.
     private var yieldable = false
     private var stats = Stats()
-    private var lastSubmit: ContinuousClock.Instant? = nil
-    /// Set when the link failed or a setpoint expired: run setpoints are replaced by a stop
-    /// until the control loop itself submits a stop, so nothing restarts on its own.
-    private var runInhibited = false
-    /// An outage to report at least once, even if the link recovers before the next read.
-    private var undeliveredOutage: (reason: String, at: Instant)?
     private var stopping = false
     private var finished = false
     private var thread: Thread?
@@ -58,23 +53,26 @@ public final class DriveLink: @unchecked Sendable {
     /// The longest the thread waits without a heartbeat when nothing happens.
     static let heartbeatPeriod = Duration.milliseconds(20)
 
-    /// Consecutive failed polls before the link is declared offline (a latched fault upstream).
-    private let missedPollsAllowed: Int
     /// The drive thread's SCHED_FIFO priority, nil for normal: a woken stop must not queue for a CPU.
     private let realtime: RealtimePriority?
 
-    /// - Parameter setpointLifetime: a run setpoint not renewed within this time is replaced by
-    ///   a stop. Polling keeps the drive's own comm-loss timer fed, so without this a stalled
-    ///   control loop would leave the belt running on its last setpoint.
+    /// - Parameters:
+    ///   - setpointLifetime: a run setpoint not renewed within this time is replaced by a stop.
+    ///     Polling keeps the drive's own comm-loss timer fed, so without this a stalled control
+    ///     loop would leave the belt running on its last setpoint.
+    ///   - missedPolls: consecutive failed transactions before the drive is declared offline.
+    ///   - feedbackBound: no run is written unless a status read completed this recently; the
+    ///     daemon passes the core's own bound. By default, `missedPolls` cycles of a poll and
+    ///     two one-second response time-outs, plus a poll.
     public init(pollInterval: Duration = .milliseconds(50), setpointLifetime: Duration = .milliseconds(300), missedPolls: Int = 3,
-                realtime: RealtimePriority? = nil, logger: Logger, onPoll: (@Sendable (Duration) -> Void)? = nil,
-                makeDrive: @escaping @Sendable () -> any MotorDrive) {
+                feedbackBound: Duration? = nil, realtime: RealtimePriority? = nil, logger: Logger,
+                onPoll: (@Sendable (Duration) -> Void)? = nil, makeDrive: @escaping @Sendable () -> any MotorDrive) {
         self.onPoll = onPoll
         self.realtime = realtime
-        self.missedPollsAllowed = max(1, missedPolls)
         self.makeDrive = makeDrive
         self.pollInterval = pollInterval
-        self.setpointLifetime = setpointLifetime
+        let bound = feedbackBound ?? (pollInterval + .seconds(2)) * max(1, missedPolls) + pollInterval
+        self.policy = LinkPolicy(setpointLifetime: setpointLifetime, missedPolls: missedPolls, feedbackBound: bound)
         self.logger = logger
         self.beat = Atomic(MonotonicClock.now().nanoseconds)
     }
@@ -89,11 +87,7 @@ public final class DriveLink: @unchecked Sendable {
 
     public func submit(_ setpoint: DriveSetpoint, resetFault: Bool = false) {
         cond.lock()
-        if setpoint != desired { desiredSerial += 1 }
-        desired = setpoint
-        if setpoint == .stop { runInhibited = false }
-        if resetFault { resetRequested = true }
-        lastSubmit = ContinuousClock.now
+        policy.submit(setpoint, resetFault: resetFault, at: MonotonicClock.now())
         cond.signal()
         cond.unlock()
     }
@@ -103,10 +97,7 @@ public final class DriveLink: @unchecked Sendable {
     /// again), behind at most the one transaction on the wire.
     public func stopNow() {
         cond.lock()
-        desired = .stop
-        desiredSerial += 1
-        runInhibited = false
-        lastSubmit = ContinuousClock.now
+        policy.stopNow(at: MonotonicClock.now())
         cond.signal()
         cond.unlock()
     }
@@ -117,8 +108,7 @@ public final class DriveLink: @unchecked Sendable {
     /// link found it.
     public var currentReading: DriveReading {
         cond.lock(); defer { cond.unlock() }
-        if let outage = undeliveredOutage {
-            undeliveredOutage = nil
+        if let outage = policy.takeOutage() {
             return DriveReading(.offline(reason: outage.reason), at: outage.at)
         }
         return DriveReading(feedback, at: feedbackAt)
@@ -142,7 +132,7 @@ public final class DriveLink: @unchecked Sendable {
     private func stopIsWaiting() -> Bool {
         beatNow()
         cond.lock(); defer { cond.unlock() }
-        return yieldable && (stopping || (desired == .stop && desiredSerial != stepSerial))
+        return yieldable && (stopping || policy.stopWaiting(since: stepSerial))
     }
 
     /// Marks the start of a step working for setpoint `serial`; `yielding` false while the
@@ -163,8 +153,7 @@ public final class DriveLink: @unchecked Sendable {
     /// Writes a final stop, closes the link and joins the thread.
     public func shutdown() {
         cond.lock()
-        desired = .stop
-        desiredSerial += 1
+        policy.stopNow(at: MonotonicClock.now())
         stopping = true
         cond.broadcast()
         while thread != nil && !finished { cond.wait() }
@@ -187,9 +176,7 @@ public final class DriveLink: @unchecked Sendable {
         defer { drive.shouldYield = nil }  // a drive the caller keeps must not keep the link alive
         var backoff = Duration.milliseconds(100)
         var connected = false
-        var written: (serial: Int, at: ContinuousClock.Instant)? = nil
-        var failures = 0
-        var staleReported = false
+        var refusalLogged = false
         let clock = ContinuousClock()
         while true {
             beatNow()
@@ -202,13 +189,14 @@ public final class DriveLink: @unchecked Sendable {
                     try drive.connect()
                     beatNow()
                     connected = true
-                    failures = 0
                     backoff = .milliseconds(100)
-                    written = nil
+                    cond.lock(); policy.connected(); cond.unlock()
                     logger.info("drive connected", metadata: ["drive": "\(drive.description)"])
                 } catch {
                     beatNow()
-                    publish(.offline(reason: "\(drive.description): \(error)"), error: true)
+                    let reason = "\(drive.description): \(error)"
+                    cond.lock(); policy.connectFailed(reason, at: MonotonicClock.now()); cond.unlock()
+                    publish(.offline(reason: reason), error: true)
                     logger.warning("drive connect failed", metadata: ["drive": "\(drive.description)", "error": "\(error)"])
                     wait(for: backoff, unlessSerialChangesFrom: nil)
                     backoff = min(backoff * 2, .seconds(2))
@@ -217,32 +205,24 @@ public final class DriveLink: @unchecked Sendable {
                 }
             }
             cond.lock()
-            var (setpoint, token) = (desired, desiredSerial)
-            let (serial, reset) = (desiredSerial, resetRequested)
-            let fresh = lastSubmit.map { clock.now - $0 <= setpointLifetime } ?? false
-            if !fresh, setpoint != .stop, !runInhibited {
-                runInhibited = true
-                undeliveredOutage = ("the control loop stopped renewing the setpoint; the drive was stopped", MonotonicClock.now())
-            }
-            let inhibited = runInhibited
+            let write = policy.next(at: MonotonicClock.now())
+            let (serial, reset) = (policy.serial, policy.resetRequested)
             cond.unlock()
-            if inhibited, setpoint != .stop {
-                if !staleReported { logger.error("run setpoint refused after an outage or a stalled control loop; stopping the drive") }
-                staleReported = true
-                setpoint = .stop
-                token = -1
-            } else {
-                staleReported = false
+            if let write {
+                if write.serial == nil, !refusalLogged {
+                    logger.error("run setpoint refused after an outage, stale status reads or a stalled control loop; stopping the drive")
+                }
+                refusalLogged = write.serial == nil
             }
             var resetting = false
             do throws(DriveError) {
-                // Rewrite the setpoint when it changed, and once a second anyway, so a drive
-                // that lost a write (or was power-cycled) converges on what treadd wants.
-                if written == nil || written!.serial != token || clock.now - written!.at > .seconds(1) {
-                    beginStep(serial: serial, yielding: setpoint != .stop)
-                    try drive.command(setpoint)
+                // What the policy says is due: a changed setpoint, a refused run's stop, or the
+                // unchanged one again once a second, for a drive that lost a write.
+                if let write {
+                    beginStep(serial: serial, yielding: write.setpoint != .stop)
+                    try drive.command(write.setpoint)
                     beatNow()
-                    written = (token, clock.now)
+                    cond.lock(); policy.wrote(write, at: MonotonicClock.now()); cond.unlock()
                 }
                 // From here on a stop submitted since this iteration read the setpoint
                 // interrupts the step; the stop is written by the next iteration.
@@ -252,21 +232,19 @@ public final class DriveLink: @unchecked Sendable {
                     try drive.resetFault()
                     beatNow()
                     resetting = false
-                    cond.lock(); resetRequested = false; cond.unlock()
-                    written = nil  // the reset may have changed the command word: write ours again
+                    cond.lock(); policy.resetDone(); cond.unlock()
                 }
                 let polled = clock.now
                 let report = try drive.readReport()
                 let completed = MonotonicClock.now()  // the reading's date: when the read completed
                 beat.store(completed.nanoseconds, ordering: .relaxed)
                 onPoll?(clock.now - polled)
-                failures = 0
                 publish(.online(report), at: completed, error: false)
             } catch .interrupted(let during) {
                 beatNow()
                 if resetting {
                     // Abandoned, not retried: the control loop asks again once the belt is stopped.
-                    cond.lock(); resetRequested = false; cond.unlock()
+                    cond.lock(); policy.resetDone(); cond.unlock()
                     logger.notice("fault reset abandoned for a stop", metadata: ["during": "\(during)"])
                 }
                 // Not a failed poll: the drive answered everything it was asked. The stop goes next.
@@ -276,15 +254,14 @@ public final class DriveLink: @unchecked Sendable {
                 continue
             } catch {
                 beatNow()
-                failures += 1
-                bump(\.errors)
-                logger.warning("drive transaction failed", metadata: ["error": "\(error)", "consecutive": "\(failures)"])
-                if error.needsReconnect || failures >= missedPollsAllowed {
-                    let reason = "\(drive.description): \(error)"
-                    cond.lock()
-                    undeliveredOutage = (reason, MonotonicClock.now())
-                    runInhibited = true
-                    cond.unlock()
+                let reason = "\(drive.description): \(error)"
+                cond.lock()
+                let down = policy.transactionFailed(reason, needsReconnect: error.needsReconnect, at: MonotonicClock.now())
+                let consecutive = policy.failures
+                stats.errors += 1
+                cond.unlock()
+                logger.warning("drive transaction failed", metadata: ["error": "\(error)", "consecutive": "\(consecutive)"])
+                if down {
                     publish(.offline(reason: reason), error: true)
                     drive.disconnect()
                     connected = false
@@ -312,6 +289,7 @@ public final class DriveLink: @unchecked Sendable {
         cond.lock()
         feedback = f
         feedbackAt = at
+        if case .online = f { policy.readCompleted(at: at) }
         if !error { stats.transactions += 1 }
         cond.unlock()
     }
@@ -327,7 +305,7 @@ public final class DriveLink: @unchecked Sendable {
     private func wait(for d: Duration, unlessSerialChangesFrom serial: Int?) {
         let deadline = ContinuousClock.now + d
         cond.lock()
-        while !stopping, serial == nil || desiredSerial == serial!, serial == nil || resetRequested == false {
+        while !stopping, serial == nil || policy.serial == serial!, serial == nil || policy.resetRequested == false {
             let left = deadline - ContinuousClock.now
             if left <= .zero { break }
             cond.wait(timeout: min(left, Self.heartbeatPeriod))
