@@ -8,9 +8,10 @@
 ///   control loop must not leave the belt running on its last word, while the link's own
 ///   polls keep the drive's comm-loss timer fed);
 /// - a run is written only while a status read completed within `feedbackBound`: no run is
-///   ever sent on feedback the core would call stale;
-/// - after an outage (missed polls, a transport error, an expired setpoint, stale reads) runs
-///   stay refused until the control loop itself submits a stop, so nothing restarts on its own;
+///   ever sent on feedback the core would call stale (the core latches that staleness itself;
+///   here the run waits for the next read);
+/// - after an outage (missed polls, a transport error, an expired setpoint) runs stay refused
+///   until the control loop itself submits a stop, so nothing restarts on its own;
 /// - every outage is reported at least once, even when the link recovers before the next read.
 public struct LinkPolicy: Hashable, Sendable {
     /// An outage the control loop has not been told of yet, dated when the link found it.
@@ -20,10 +21,19 @@ public struct LinkPolicy: Hashable, Sendable {
     }
 
     /// What goes on the wire next. `serial` is the submission it carries out; a refused run
-    /// carries `nil`, so the stop written in its place is rewritten once the refusal ends.
+    /// carries `nil` and its refusal, so the stop written in its place is rewritten once the
+    /// refusal ends.
     public struct Write: Hashable, Sendable {
         public var setpoint: DriveSetpoint
         public var serial: Int?
+        public var refusal: Refusal?
+    }
+
+    public enum Refusal: Hashable, Sendable {
+        /// An outage or an expired setpoint: until the control loop submits a stop.
+        case inhibited
+        /// No status read within `feedbackBound`: until the next read completes.
+        case noRecentRead
     }
 
     public let setpointLifetime: Duration
@@ -82,14 +92,19 @@ public struct LinkPolicy: Hashable, Sendable {
     /// What to write at `now`, or nil when what was last written still stands. A run whose
     /// justification is gone is refused here: the refusal becomes an outage for the core.
     public mutating func next(at now: Instant) -> Write? {
-        if desired != .stop, !inhibited {
-            if submittedAt.map({ now - $0 > setpointLifetime }) ?? true {
-                refuse("the control loop stopped renewing the setpoint; the drive was stopped", at: now)
-            } else if lastReadAt.map({ now - $0 > feedbackBound }) ?? true {
-                refuse("no status read from the drive for longer than \(feedbackBound); the run command was refused", at: now)
-            }
+        if desired != .stop, !inhibited, submittedAt.map({ now - $0 > setpointLifetime }) ?? true {
+            refuse("the control loop stopped renewing the setpoint; the drive was stopped", at: now)
         }
-        let write = inhibited && desired != .stop ? Write(setpoint: .stop, serial: nil) : Write(setpoint: desired, serial: serial)
+        let write: Write
+        if desired == .stop {
+            write = Write(setpoint: .stop, serial: serial)
+        } else if inhibited {
+            write = Write(setpoint: .stop, serial: nil, refusal: .inhibited)
+        } else if lastReadAt.map({ now - $0 > feedbackBound }) ?? true {
+            write = Write(setpoint: .stop, serial: nil, refusal: .noRecentRead)
+        } else {
+            write = Write(setpoint: desired, serial: serial)
+        }
         if let last = written, last.write == write, now - last.at <= rewriteInterval { return nil }
         return write
     }

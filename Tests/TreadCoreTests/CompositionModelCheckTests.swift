@@ -55,7 +55,7 @@ import Testing
     static func key(_ w: CompositionWorld) -> Key {
         func rel(_ i: Instant?) -> Int64? { InterlockModelCheckTests.relative(i, to: w.now) }
         let l = w.link
-        let carries = l.written.map { $0.write.serial == nil ? -1 : $0.write.serial == l.serial ? 0 : 1 } ?? 2
+        let carries = l.written.map { $0.write.refusal == .inhibited ? -1 : $0.write.refusal == .noRecentRead ? -2 : $0.write.serial == l.serial ? 0 : 1 } ?? 2
         let link = LinkKey(desired: l.desired, written: l.written?.write.setpoint, writtenCarries: carries, writtenAt: rel(l.written?.at),
                            submittedAt: rel(l.submittedAt), inhibited: l.inhibited, failures: l.failures, lastReadAt: rel(l.lastReadAt),
                            resetRequested: l.resetRequested, undelivered: l.undelivered?.reason, undeliveredAt: rel(l.undelivered?.at))

@@ -76,19 +76,23 @@ import Testing
     @Test func noRunIsWrittenWithoutARecentStatusRead() throws {
         var never = policy()
         never.submit(Self.run, at: .seconds(10))
-        let write10 = never.next(at: .seconds(10))
-        #expect(write10?.setpoint == .stop, "never read: a run is refused")
-        let outage4 = never.takeOutage()
-        #expect(outage4?.reason.contains("no status read") == true)
+        let write1 = never.next(at: .seconds(10))
+        #expect(write1 == LinkPolicy.Write(setpoint: .stop, serial: nil, refusal: .noRecentRead), "never read: a run is refused")
+        never.wrote(try #require(write1), at: .seconds(10))
+        never.readCompleted(at: .seconds(10.02))
+        let write2 = never.next(at: .seconds(10.02))
+        #expect(write2?.setpoint == Self.run, "the run waits for a read, not for a stop")
 
         var p = polled(.seconds(10))
         p.submit(Self.run, at: .seconds(10.5))
-        let write11 = p.next(at: .seconds(10.5))
-        #expect(write11?.setpoint == Self.run, "a read at the bound is recent enough")
+        let write3 = p.next(at: .seconds(10.5))
+        #expect(write3?.setpoint == Self.run, "a read at the bound is recent enough")
         p.submit(Self.run, at: .seconds(10.51))
-        let write12 = p.next(at: .seconds(10.51))
-        #expect(write12?.setpoint == .stop, "older than the bound: refused")
-        #expect(p.inhibited)
+        let write4 = p.next(at: .seconds(10.51))
+        #expect(write4?.setpoint == .stop, "older than the bound: refused")
+        #expect(write4?.refusal == .noRecentRead)
+        let outage1 = p.takeOutage()
+        #expect(outage1 == nil, "the core latches the staleness from the reading's own age")
     }
 
     @Test func missedPollsBelowTheLimitKeepTheLinkUpAndAReadForgivesThem() {

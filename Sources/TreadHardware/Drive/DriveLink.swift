@@ -209,10 +209,10 @@ public final class DriveLink: @unchecked Sendable {
             let (serial, reset) = (policy.serial, policy.resetRequested)
             cond.unlock()
             if let write {
-                if write.serial == nil, !refusalLogged {
-                    logger.error("run setpoint refused after an outage, stale status reads or a stalled control loop; stopping the drive")
+                if write.refusal == .inhibited, !refusalLogged {
+                    logger.error("run setpoint refused after an outage or a stalled control loop; stopping the drive")
                 }
-                refusalLogged = write.serial == nil
+                refusalLogged = write.refusal == .inhibited
             }
             var resetting = false
             do throws(DriveError) {
@@ -273,6 +273,8 @@ public final class DriveLink: @unchecked Sendable {
             }
             beginStep(serial: serial, yielding: false)
             if quit { break }
+            // A run held back for want of a recent read goes out as soon as the read is in.
+            if write?.refusal == .noRecentRead { continue }
             wait(for: pollInterval, unlessSerialChangesFrom: serial)
         }
         beginStep(serial: 0, yielding: false)
