@@ -29,6 +29,21 @@ import TreadCore
         #expect(m.takeInputs(at: t0 + .milliseconds(80)).estopClosed, "sticky for one take only")
     }
 
+    /// The gate holds the belt for every trip until the core has latched on readings that
+    /// include it: each trip since the last take is handed over, oldest first, exactly once,
+    /// also when the line came back before the tick.
+    @Test func everyTripSinceTheLastTakeIsHandedToTheCoreOnce() {
+        var m = started()
+        _ = m.take(at: t0)
+        _ = m.receive(.lost(.estop, reason: "EIO", at: t0 + .milliseconds(2)))
+        _ = m.receive(.restored(.estop, permissive: true, at: t0 + .milliseconds(4)))
+        _ = m.receive(.edge(.safetyKey, permissive: false, at: t0 + .milliseconds(6)))
+        _ = m.receive(.edge(.safetyKey, permissive: true, at: t0 + .milliseconds(8)))
+        let take = m.take(at: t0 + .milliseconds(40))
+        #expect(take.trips == [.sensor(SensorFault(line: .estop, reason: .unreadable("EIO"))), .safetyKeyPulled])
+        #expect(m.take(at: t0 + .milliseconds(80)).trips.isEmpty, "handed over once")
+    }
+
     @Test func keyPulledTripsAndRailsDoNot() {
         var m = started()
         #expect(m.receive(.edge(.safetyKey, permissive: false, at: t0)) == .trip(.safetyKeyPulled))
