@@ -22,6 +22,10 @@ struct CompositionWorld {
         case wait, estop, rails, start, stop, reset
         /// The e-stop pressed and released between two control ticks.
         case estopBlip
+        /// The e-stop pressed during a control tick: after the take, before the gate applies
+        /// the commands computed from readings that do not include it (the race the gate's
+        /// latch exists for).
+        case estopMidTick
         // What goes wrong (each costs one unit of the adversity budget, and lasts).
         case belt(Belt)
         case driveStopsAnswering, driveThreadSticks, controlThreadStalls, inputThreadDies, enableWriteFails, estopLineLost
@@ -29,22 +33,20 @@ struct CompositionWorld {
         case estopLineBlips
 
         static var allCases: [Action] {
-            [.wait, .estop, .rails, .start, .stop, .reset, .estopBlip] + Belt.allCases.filter { $0 != .obeys }.map(Action.belt)
+            [.wait, .estop, .rails, .start, .stop, .reset, .estopBlip, .estopMidTick] + Belt.allCases.filter { $0 != .obeys }.map(Action.belt)
                 + [.driveStopsAnswering, .driveThreadSticks, .controlThreadStalls, .inputThreadDies, .enableWriteFails,
                    .estopLineLost, .estopLineBlips]
         }
 
         var adversity: Int {
             switch self {
-            case .wait, .estop, .rails, .start, .stop, .reset, .estopBlip: 0
+            case .wait, .estop, .rails, .start, .stop, .reset, .estopBlip, .estopMidTick: 0
             default: 1
             }
         }
     }
 
-    struct Violation: Error, CustomStringConvertible {
-        var description: String
-    }
+    typealias Violation = InvariantWorld.Violation
 
     let limits: MachineLimits
     let program: Program
@@ -125,7 +127,7 @@ struct CompositionWorld {
         w.adversity += action.adversity
         let before = w.treadmill.state
         switch action {
-        case .wait, .start, .stop, .reset, .estopBlip, .estopLineBlips: break
+        case .wait, .start, .stop, .reset, .estopBlip, .estopMidTick, .estopLineBlips: break
         case .estop: w.estop.toggle()
         case .rails: w.rails.toggle()
         case .belt(let b):
@@ -156,7 +158,7 @@ struct CompositionWorld {
         // The control tick.
         var resetAccepted = false
         if w.controlStalledSince == nil {
-            resetAccepted = w.controlTick(action)
+            resetAccepted = try w.controlTick(action)
         } else {
             w.pulsing = false
         }
@@ -251,7 +253,7 @@ struct CompositionWorld {
     }
 
     /// ControlLoop.run's tick. Returns whether a reset request was accepted.
-    private mutating func controlTick(_ action: Action) -> Bool {
+    private mutating func controlTick(_ action: Action) throws(Violation) -> Bool {
         if let died = inputThreadDiedAt, now - died > inputHeartbeatBound, !inputsDeclaredLost {
             inputsDeclaredLost = true
             for line in monitor.lines.sorted(by: { $0.rawValue < $1.rawValue }) {
@@ -273,7 +275,15 @@ struct CompositionWorld {
         default: break
         }
         let commands = treadmill.step(t, at: now)
+        if action == .estopMidTick, estop, !estopLineLost, inputThreadDiedAt == nil {
+            estop = false
+            react(.edge(.estop, permissive: false, at: now))
+        }
         let out = gate.pass(commands, latched: treadmill.state == .fault, seen: seen)
+        // While the gate holds, nothing but a stop reaches the drive link.
+        if gate.hold != nil, out.drive != .stop {
+            throw Violation(description: "\(out.drive) passed the gate while it holds for \(gate.hold!)")
+        }
         let written = writeEnable(out.enable)
         link.submit(written ? out.drive : .stop, resetFault: out.resetFault, at: now)
         // The enable watchdog pulses only while everything it guards is known good.
@@ -341,8 +351,9 @@ struct CompositionWorld {
                 throw Violation(description: "drive still commanded \(driveCommand) \(now - since) after the control loop stalled")
             }
         }
-        // Every gate hold ends in a latched fault in the tick that takes its trips.
-        if controlStalledSince == nil, let hold = gate.hold {
+        // Every gate hold ends in a latched fault in the tick that takes its trips (a trip
+        // made during this tick, after its take, is taken by the next one).
+        if controlStalledSince == nil, action != .estopMidTick, let hold = gate.hold {
             throw Violation(description: "gate holds for \(hold) after the tick, core \(treadmill.state)")
         }
         // No way out of a fault but an accepted reset.
