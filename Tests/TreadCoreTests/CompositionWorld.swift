@@ -275,11 +275,16 @@ struct CompositionWorld {
         default: break
         }
         let commands = treadmill.step(t, at: now)
+        let tripsBefore = gate.trips
         if action == .estopMidTick, estop, !estopLineLost, inputThreadDiedAt == nil {
             estop = false
             react(.edge(.estop, permissive: false, at: now))
         }
         let out = gate.pass(commands, latched: treadmill.state == .fault, seen: seen)
+        // A trip the core has not seen yet is shown as a hold until the core has latched on it.
+        if gate.trips > tripsBefore, gate.hold == nil {
+            throw Violation(description: "a trip made during the tick vanished from status before the core saw it")
+        }
         // While the gate holds, nothing but a stop reaches the drive link.
         if gate.hold != nil, out.drive != .stop {
             throw Violation(description: "\(out.drive) passed the gate while it holds for \(gate.hold!)")
