@@ -9,6 +9,8 @@ let package = Package(
         .executable(name: "treadctl", targets: ["treadctl"]),
         .executable(name: "treadsim", targets: ["treadsim"]),
         .executable(name: "treadconsole", targets: ["treadconsole"]),
+        .executable(name: "treadsync", targets: ["treadsync"]),
+        .executable(name: "treadfleet", targets: ["treadfleet"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -23,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         // The browser tests drive headless Chromium over the DevTools protocol, a WebSocket.
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        // treadfleet's store: the fleet's sessions, faults and counters in PostgreSQL.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -30,20 +34,32 @@ let package = Package(
             pkgConfig: "libmodbus",
             providers: [.apt(["libmodbus-dev"])]
         ),
+        // prctl, seccomp and pidfd for the program parser's sandbox (kernel headers only).
+        .systemLibrary(name: "CSandbox"),
         .systemLibrary(
             name: "CGPIOD",
             pkgConfig: "libgpiod",
             providers: [.apt(["libgpiod-dev"])]
         ),
-        .target(
-            name: "TreadCore",
-            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]
+        // The fleet's MQTT client library (treadsync and treadfleet; never linked into treadd).
+        .systemLibrary(
+            name: "CMosquitto",
+            pkgConfig: "libmosquitto",
+            providers: [.apt(["libmosquitto-dev"])]
         ),
+        // Control logic only: no I/O, no file formats, no C or C++ library.
+        .target(name: "TreadCore"),
+        // File formats (TOML programs, config sections, located errors): the only TOMLKit user.
+        .target(
+            name: "TreadFiles",
+            dependencies: ["TreadCore", .product(name: "TOMLKit", package: "TOMLKit")]
+        ),
+        // The workout side that is not control: weekly load (+10% rule) and progression plans.
+        .target(name: "TreadTraining", dependencies: ["TreadCore"]),
         .target(
             name: "TreadHardware",
             dependencies: [
-                "CModbus", "CGPIOD", "TreadCore",
-                .product(name: "TOMLKit", package: "TOMLKit"),
+                "CModbus", "CGPIOD", "TreadCore", "TreadFiles",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -51,8 +67,7 @@ let package = Package(
         .target(
             name: "TreadDaemon",
             dependencies: [
-                "TreadCore", "TreadHardware", "TreadProtocol",
-                .product(name: "TOMLKit", package: "TOMLKit"),
+                "CSandbox", "TreadCore", "TreadFiles", "TreadTraining", "TreadHardware", "TreadProtocol",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -75,8 +90,27 @@ let package = Package(
         .executableTarget(
             name: "treadctl",
             dependencies: [
-                "TreadProtocol", "TreadCore",
+                "TreadProtocol", "TreadCore", "TreadFiles", "TreadTraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // One MQTT 5 connection on its owner's thread, over libmosquitto.
+        .target(name: "TreadMQTT", dependencies: ["CMosquitto"]),
+        // treadsync: treadd's outbox to the broker, QoS 1, delivered only once acknowledged (docs/fleet.md).
+        .target(
+            name: "TreadSync",
+            dependencies: [
+                "TreadMQTT", "TreadProtocol", "TreadFiles", "TreadCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "treadsync",
+            dependencies: [
+                "TreadSync", "TreadMQTT", "TreadFiles",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -97,8 +131,13 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-            ]
+            ],
+            exclude: ["Page"],
+            plugins: ["EmbedPage"]
         ),
+        // Builds the console page from Sources/treadconsole/Page into the binary (the .deb ships no bundles).
+        .plugin(name: "EmbedPage", capability: .buildTool(), dependencies: ["PageEmbedder"]),
+        .executableTarget(name: "PageEmbedder"),
         .executableTarget(
             name: "treadbench",
             dependencies: [
@@ -107,9 +146,28 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The fleet's central ingest and reports over PostgreSQL (docs/fleet.md); the MQTT side calls FleetIngest.
+        .target(
+            name: "TreadFleet",
+            dependencies: [
+                "TreadProtocol",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "treadfleet",
+            dependencies: [
+                "TreadFleet", "TreadProtocol", "TreadMQTT",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Test support shared by the test targets: an in-process simulator, fixture edits, paths.
-        .target(name: "TreadTesting", dependencies: ["TreadHardware", "TreadCore"], path: "Sources/TreadTesting"),
+        .target(name: "TreadTesting", dependencies: ["TreadHardware", "TreadCore", "TreadFiles"], path: "Sources/TreadTesting"),
         .testTarget(name: "TreadCoreTests", dependencies: ["TreadCore", .product(name: "PropertyBased", package: "swift-property-based")]),
+        .testTarget(name: "TreadFilesTests", dependencies: ["TreadFiles", "TreadCore"]),
+        .testTarget(name: "TreadTrainingTests", dependencies: ["TreadTraining", "TreadFiles", "TreadCore"]),
         .testTarget(
             name: "TreadHardwareTests",
             dependencies: ["TreadHardware", "TreadCore", "TreadTesting", .product(name: "Logging", package: "swift-log")]
@@ -124,6 +182,20 @@ let package = Package(
         ),
         // treadctl's formatting (status lines, the live panel, the man page), against snapshots.
         .testTarget(name: "TreadctlTests", dependencies: ["treadctl", "TreadProtocol"], exclude: ["Snapshots"]),
+        // Runs its own PostgreSQL (scripts/fleet/postgres.sh) and the treadfleet binary.
+        .testTarget(
+            name: "TreadFleetTests",
+            dependencies: ["TreadFleet", "TreadProtocol", "TreadDaemon", "TreadCore", "TreadTesting",
+                           .product(name: "PostgresNIO", package: "postgres-nio")]
+        ),
+        .testTarget(
+            name: "TreadSyncTests",
+            dependencies: [
+                "TreadSync", "TreadMQTT", "TreadDaemon", "TreadProtocol", "TreadCore", "TreadTesting",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
@@ -142,7 +214,7 @@ if Context.environment["TREADD_FUZZ"] != nil {
         .executableTarget(
             name: "treadfuzz",
             dependencies: [
-                "TreadCore", "TreadHardware", "TreadProtocol", "TreadDaemon", "TreadTesting",
+                "TreadCore", "TreadFiles", "TreadHardware", "TreadProtocol", "TreadDaemon", "TreadTesting",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Fuzz/treadfuzz"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks the systemd files in systemd/: for treadd.service and treadconsole.service,
+# Checks the systemd files in systemd/: for treadd.service, treadconsole.service and treadsync.service,
 # `systemd-analyze verify` must print nothing, and `systemd-analyze security --offline=true`
 # must give an exposure of 2.0 or less.
 #
@@ -14,8 +14,8 @@ limit=2.0
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-# treadd.service, and treadconsole.service (the console page) the same way.
-for name in treadd treadconsole; do
+# treadd.service, and treadconsole.service (the console page) and treadsync.service (the fleet) the same way.
+for name in treadd treadconsole treadsync; do
   unit=systemd/$name.service
   if [ -x /usr/bin/$name ]; then
     cp "$unit" "$work/$name.service"
@@ -36,7 +36,7 @@ for name in treadd treadconsole; do
 done
 
 # The other files parse: sysusers (dry run) and the udev rules' syntax via udevadm when it can.
-for f in treadd treadconsole; do
+for f in treadd treadconsole treadsync; do
   systemd-sysusers --dry-run "$PWD/systemd/$f.sysusers" >/dev/null 2>&1 || { echo "check-unit: systemd/$f.sysusers does not parse" >&2; exit 1; }
 done
 echo "check-unit: sysusers.d parses"

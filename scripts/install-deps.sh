@@ -30,5 +30,11 @@ $SUDO apt-get install -y -q --no-install-recommends systemd dpkg-dev debootstrap
 $SUDO apt-get install -y -q --no-install-recommends -t bookworm-backports libgpiod-dev gpiod
 # treadconsole's browser tests: headless Chromium loads the console page (Tests/IntegrationTests/ConsoleTests.swift).
 $SUDO apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core
+# The fleet (docs/fleet.md): treadsync and treadfleet link libmosquitto; their tests start
+# Debian's own mosquitto broker and PostgreSQL server on loopback (iproute2 for the netns test).
+$SUDO apt-get install -y -q --no-install-recommends libmosquitto-dev mosquitto mosquitto-clients \
+  postgresql postgresql-client iproute2
+# Debian starts both as services on install; the tests run their own instances on free ports.
+$SUDO systemctl disable --now mosquitto postgresql >/dev/null 2>&1 || true
 
 pkg-config --atleast-version=2.0 libgpiod || { echo "libgpiod >= 2.0 is required" >&2; exit 1; }

@@ -1,4 +1,5 @@
 import TreadCore
+import TreadFiles
 
 /// What every TOML loader promises about its errors: each names the file it was given, and a
 /// line, when it gives one, is a line of that file. A TOML syntax error always has a line.

@@ -1,4 +1,5 @@
 import TreadCore
+import TreadFiles
 
 /// The program loader (ProgramFile.parse): bytes as a program file's text. A program that
 /// loads must also render back to text that loads as the same program (`treadctl plan` and

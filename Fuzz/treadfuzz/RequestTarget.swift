@@ -34,7 +34,11 @@ final class RequestTarget: FuzzTarget {
             socketPath = config.socketPath
             var logger = Logger(label: "treadfuzz.treadd")
             logger.logLevel = .critical
-            daemon = try Daemon(config: config, logger: logger)
+            // Program text goes to the parser helper, the treadd the tests built (scripts/test.sh
+            // runs first); without one, every program_source is a parser_failed reply.
+            let treadd = PackagePaths.root.appendingPathComponent(".build/debug/treadd").path
+            let parser = FileManager.default.isExecutableFile(atPath: treadd) ? ProgramParser(command: [treadd, "parse-program"]) : nil
+            daemon = try Daemon(config: config, logger: logger, hardware: Daemon.Parts(programParser: parser))
             try daemon.start()
         } catch {
             FuzzCheck.fail("cannot start the daemon for the request target: \(error)")

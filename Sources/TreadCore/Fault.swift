@@ -3,7 +3,10 @@
 public enum Fault: Hashable, Sendable, CustomStringConvertible {
     case estopOpen
     case safetyKeyPulled
-    case driveOffline(String)
+    case driveOffline(DriveOutage)
+    /// The control loop stopped renewing its setpoint and the drive link stopped the belt:
+    /// treadd's own loop stalled (or the whole process was frozen).
+    case controlLoopStalled(lifetime: Duration)
     case driveTrip(DriveTrip)
     case wrongDirection(commanded: Direction, reported: Direction)
     /// Stop was commanded but the belt kept moving past the time a controlled stop takes.
@@ -29,6 +32,7 @@ public enum Fault: Hashable, Sendable, CustomStringConvertible {
         case .estopOpen: return "estop"
         case .safetyKeyPulled: return "safety_key"
         case .driveOffline: return "drive_offline"
+        case .controlLoopStalled: return "control_stalled"
         case .driveTrip: return "drive_fault"
         case .wrongDirection: return "wrong_direction"
         case .driveNotStopping: return "drive_not_stopping"
@@ -45,7 +49,8 @@ public enum Fault: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .estopOpen: return "emergency stop pressed: release it, then reset"
         case .safetyKeyPulled: return "safety key pulled: put the key back, then reset"
-        case .driveOffline(let why): return "motor drive not answering: \(why)"
+        case .driveOffline(let outage): return outage.description
+        case .controlLoopStalled(let lifetime): return DriveOutage.setpointExpired(lifetime: lifetime).description + "; if it recurs, collect `journalctl -u treadd`"
         case .driveTrip(let t): return "motor drive fault \(t.code): \(t.message)"
         case .wrongDirection(let c, let r):
             return "motor drive reports \(r.rawValue) while \(c.rawValue) was commanded"
@@ -64,6 +69,16 @@ public enum Fault: Hashable, Sendable, CustomStringConvertible {
             return "the motor drive's report carries no time, so the belt speed is unknown"
         case .enableOutput(let why):
             return "the drive-enable output could not be written (\(why)); its state is unknown: check the GPIO wiring, then reset"
+        }
+    }
+}
+
+extension Fault {
+    /// The fault an outage of the drive link is: the drive's, or the control loop's own.
+    public init(_ outage: DriveOutage) {
+        switch outage {
+        case .cannotConnect, .notAnswering: self = .driveOffline(outage)
+        case .setpointExpired(let lifetime): self = .controlLoopStalled(lifetime: lifetime)
         }
     }
 }

@@ -16,7 +16,7 @@
 public struct LinkPolicy: Hashable, Sendable {
     /// An outage the control loop has not been told of yet, dated when the link found it.
     public struct Outage: Hashable, Sendable {
-        public var reason: String
+        public var reason: DriveOutage
         public var at: Instant
     }
 
@@ -90,10 +90,12 @@ public struct LinkPolicy: Hashable, Sendable {
     }
 
     /// What to write at `now`, or nil when what was last written still stands. A run whose
-    /// justification is gone is refused here: the refusal becomes an outage for the core.
+    /// justification is gone is refused here, and a stop written in its place: an expired
+    /// setpoint is also an outage for the core (`setpointExpired`); a run waiting for a recent
+    /// status read is not (the core judges the read's age itself).
     public mutating func next(at now: Instant) -> Write? {
         if desired != .stop, !inhibited, submittedAt.map({ now - $0 > setpointLifetime }) ?? true {
-            refuse("the control loop stopped renewing the setpoint; the drive was stopped", at: now)
+            refuse(.setpointExpired(lifetime: setpointLifetime), at: now)
         }
         let write: Write
         if desired == .stop {
@@ -134,13 +136,14 @@ public struct LinkPolicy: Hashable, Sendable {
     public mutating func transactionFailed(_ reason: String, needsReconnect: Bool, at now: Instant) -> Bool {
         failures += 1
         guard needsReconnect || failures >= missedPolls else { return false }
-        refuse(reason, at: now)
+        refuse(.notAnswering(reason), at: now)
         return true
     }
 
-    /// The link could not connect: an outage, and nothing written stands any more.
+    /// The link could not connect: an outage, and runs refused until the loop's stop. What was
+    /// written is forgotten on the next `connected()`, when the drive may have lost it.
     public mutating func connectFailed(_ reason: String, at now: Instant) {
-        refuse(reason, at: now)
+        refuse(.cannotConnect(reason), at: now)
     }
 
     /// A fresh connection: the drive may have forgotten everything, so the setpoint is written again.
@@ -155,7 +158,7 @@ public struct LinkPolicy: Hashable, Sendable {
         return undelivered
     }
 
-    private mutating func refuse(_ reason: String, at now: Instant) {
+    private mutating func refuse(_ reason: DriveOutage, at now: Instant) {
         inhibited = true
         undelivered = Outage(reason: reason, at: now)
     }

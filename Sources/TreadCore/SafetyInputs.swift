@@ -54,7 +54,7 @@ public enum DriveFeedback: Hashable, Sendable {
     case connecting
     case online(DriveReport)
     /// The link failed; the reason names the transport and the error.
-    case offline(reason: String)
+    case offline(DriveOutage)
 }
 
 public struct DriveReport: Hashable, Sendable {

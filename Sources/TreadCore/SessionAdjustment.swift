@@ -19,9 +19,14 @@ public enum SessionAdjustment: Hashable, Sendable {
 
 extension Treadmill {
     /// Applies `adjustment` to the running or paused session, or refuses it whole.
-    public mutating func adjust(_ adjustment: SessionAdjustment, at now: Instant) throws(RequestError) {
+    mutating func adjust(_ adjustment: SessionAdjustment) throws(RequestError) {
         if let fault { throw .faulted(fault) }
-        guard state == .running || state == .paused, var s = session, let current = s.current else { throw .notActive }
+        var s: SessionRunner
+        switch mode {
+        case .running(let r, _), .paused(let r, _): s = r
+        case .idle, .stopping, .fault: throw .notActive
+        }
+        guard let current = s.current else { throw .notActive }
         let what: String
         // Published after the adjustment itself, so a listener (the history) knows why a
         // segment ended before it hears the next one started.
@@ -58,7 +63,7 @@ extension Treadmill {
             s.program.segments[s.index].speed = speed
             what = "\(current.direction.rawValue) speed \(current.speed) -> \(speed)"
         }
-        session = s
+        mode = mode.with(s)
         pending.append(.sessionAdjusted(adjustment, description: what))
         if let entered { pending.append(entered) }
     }

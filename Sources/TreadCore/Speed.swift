@@ -17,7 +17,7 @@ public struct Speed: Comparable, Hashable, Sendable, CustomStringConvertible {
 }
 
 /// One decimal place without Foundation, so the core stays dependency-free.
-func formatKmh(_ v: Double) -> String {
+package func formatKmh(_ v: Double) -> String {
     let tenths = Int((v * 10).rounded())
     let sign = tenths < 0 ? "-" : ""
     let a = abs(tenths)

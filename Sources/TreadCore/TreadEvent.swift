@@ -37,7 +37,8 @@ public enum TreadEvent: Hashable, Sendable {
     public var isWarning: Bool {
         switch self {
         case .railWarning, .waitingForRails: return true
-        default: return false
+        case .sessionStarted, .segmentStarted, .directionChangeAnnounced, .railWarningCleared, .paused, .resumed,
+             .sessionFinished, .sessionStopped, .faultLatched, .faultCleared, .sessionAdjusted: return false
         }
     }
 

@@ -46,22 +46,19 @@ public struct Tick: Hashable, Sendable {
 /// only when the cause is gone. A new Treadmill starts `idle`: nothing resumes after restart.
 public struct Treadmill: Sendable {
     public let limits: MachineLimits
-    public internal(set) var state: TreadmillState = .idle
-    public internal(set) var fault: Fault?
-    public internal(set) var session: SessionRunner?
-    public internal(set) var pauseReason: PauseReason?
+    /// The state and the data it carries.
+    public internal(set) var mode: TreadmillMode = .idle(.none)
     public internal(set) var planner: MotionPlanner
     public internal(set) var interlock: Interlock
     public internal(set) var inputs = SafetyInputs()
     public internal(set) var reading = DriveReading(.connecting, at: nil)
-    public internal(set) var waitingForRails = false
     /// The member training in the current (or last) session, if one was named.
     public internal(set) var member: Member?
     /// What the current (or last) session has done, measured from the belt; reset at start.
     public internal(set) var tally = SessionTally()
     var lastStep: Instant?
     var pending: [TreadEvent] = []
-    var ignoreDriveTripUntil: Instant?
+    /// A drive fault reset to send with the next commands (once).
     var resetDriveFault = false
     /// Holds the reported belt speed against what was commanded.
     public internal(set) var supervisor: SpeedSupervisor
@@ -69,9 +66,6 @@ public struct Treadmill: Sendable {
     public let feedbackBound: Duration
     /// Whether the drive report was fresh at the last step (or request).
     public internal(set) var feedbackFresh = false
-    /// No start before this: a belt whose drive tripped or lost torque may coast while the
-    /// drive reports 0 Hz.
-    var coastingUntil: Instant?
 
     /// How long a belt may coast after a fault before a new session may start.
     public static let coastDownAfterFault = Duration.seconds(5)
@@ -89,6 +83,14 @@ public struct Treadmill: Sendable {
         self.feedbackBound = feedbackBound
     }
 
+    public var state: TreadmillState { mode.state }
+    public var fault: Fault? { if case .fault(let f) = mode { f } else { nil } }
+    public var session: SessionRunner? { mode.session }
+    public var pauseReason: PauseReason? { if case .paused(_, let r) = mode { r } else { nil } }
+    public var waitingForRails: Bool { if case .running(_, let w) = mode { w } else { false } }
+    var coastingUntil: Instant? { if case .idle(let a) = mode { a.coastingUntil } else { nil } }
+    var ignoreDriveTripUntil: Instant? { if case .idle(let a) = mode { a.ignoreDriveTripUntil } else { nil } }
+
     public var railsHeld: Bool { interlock.railsHeld(inputs) }
 
     /// The drive's feedback as last read, dated or not.
@@ -105,6 +107,13 @@ public struct Treadmill: Sendable {
     /// which is not the same as stopped).
     public var beltSpeed: Speed? { freshReport?.beltSpeed }
 
+    /// The direction the belt moves in: the drive's word for it, or, for a drive that reports
+    /// none, the direction last commanded. Nil without a fresh report.
+    public var beltDirection: Direction? {
+        guard let r = freshReport else { return nil }
+        return r.direction ?? planner.movingDirection ?? planner.lastDirection
+    }
+
     public var standstill: Bool {
         guard let r = freshReport else { return false }
         return r.beltSpeed <= limits.standstill && r.zeroSpeedFlag != false
@@ -112,24 +121,15 @@ public struct Treadmill: Sendable {
 
     /// Takes the latest readings without deciding anything, so that a request handled before
     /// the next step (a reset just after the e-stop was released) judges today's inputs.
-    public mutating func observe(_ tick: Tick, at now: Instant) {
+    /// Called by `handle` only.
+    mutating func observe(_ tick: Tick, at now: Instant) {
         inputs = tick.inputs
         reading = tick.drive
         feedbackFresh = staleness(at: now) == nil
     }
 
-    /// `observe` for a reading taken now (tests, tools).
-    public mutating func observe(inputs: SafetyInputs, drive: DriveFeedback, at now: Instant) {
-        observe(Tick(inputs: inputs, drive: DriveReading(drive, at: now)), at: now)
-    }
-
-    /// `step` for a reading taken now (tests, tools).
-    public mutating func step(inputs: SafetyInputs, drive: DriveFeedback, at now: Instant) -> Commands {
-        step(Tick(inputs: inputs, drive: DriveReading(drive, at: now)), at: now)
-    }
-
     /// One control tick: read inputs and drive feedback, decide, return commands.
-    public mutating func step(_ tick: Tick, at now: Instant) -> Commands {
+    mutating func step(_ tick: Tick, at now: Instant) -> Commands {
         let dt = lastStep.map { max(.zero, now - $0) } ?? .zero
         lastStep = now
         observe(tick, at: now)
@@ -139,25 +139,19 @@ public struct Treadmill: Sendable {
         if let cause = tick.trips.first ?? tick.enableFailure.map(Fault.enableOutput) ?? faultCause(at: now) {
             if fault == nil { events += latch(cause) }
         }
-        if state == .fault {
+        if case .fault = mode {
             planner.halt()
             _ = planner.update(target: .stop, standstill: standstill, mayStart: false, at: now)
             return Commands(enable: false, drive: .stop, resetDriveFault: takeReset(), events: events)
         }
 
-        let reverseMotion = state == .running && planner.movingDirection == .reverse
+        let reverseMotion = mode.state == .running && planner.movingDirection == .reverse
         switch interlock.watchRails(inputs, reverseMotion: reverseMotion, at: now) {
         case .clear, .warning: break
         case .warningStarted(let grace): events.append(.railWarning(grace: grace))
         case .warningCleared: events.append(.railWarningCleared)
-        case .stop:
-            state = .paused
-            pauseReason = .railsReleased
-            events.append(.paused(.railsReleased))
-        case .frontZoneOccupied:
-            state = .paused
-            pauseReason = .frontZoneOccupied
-            events.append(.paused(.frontZoneOccupied))
+        case .stop: events += pauseRunning(.railsReleased)
+        case .frontZoneOccupied: events += pauseRunning(.frontZoneOccupied)
         }
 
         let target = motionTarget
@@ -170,21 +164,21 @@ public struct Treadmill: Sendable {
             case .started, .standstillReached: break
             }
         }
-        if case .ready(.reverse) = planner.phase, state == .running { waitingForRails = !railsHeld } else { waitingForRails = false }
+        if case .running(let s, _) = mode {
+            let waiting = if case .ready(.reverse) = planner.phase { !railsHeld } else { false }
+            mode = .running(s, waitingForRails: waiting)
+        }
 
         if session != nil { addToTally(dt) }
         events += creditSessionTime(dt)
-        if state == .stopping, planner.phase == .stopped {
-            state = .idle
-            session = nil
-        }
+        if case .stopping = mode, planner.phase == .stopped { mode = .idle(.none) }
         return Commands(enable: enableWanted, drive: planner.setpoint, resetDriveFault: takeReset(), events: events)
     }
 
     /// Drive-enable: on while a session may move the belt, off at rest and in any fault, so
     /// the relay holds torque only when it is needed.
     private var enableWanted: Bool {
-        switch state {
+        switch mode {
         case .idle, .fault: return false
         case .running, .stopping: return true
         case .paused: return planner.phase != .stopped
@@ -192,28 +186,36 @@ public struct Treadmill: Sendable {
     }
 
     private var motionTarget: MotionTarget {
-        guard state == .running, let seg = session?.current else { return .stop }
+        guard case .running(let s, _) = mode, let seg = s.current else { return .stop }
         return .move(seg.direction, seg.speed)
+    }
+
+    /// The interlock's pause: only a running session is paused by it (it acts on reverse
+    /// motion, which only a running session has).
+    private mutating func pauseRunning(_ reason: PauseReason) -> [TreadEvent] {
+        guard case .running(let s, _) = mode else { return [] }
+        mode = .paused(s, reason)
+        return [.paused(reason)]
     }
 
     /// Distance and energy from the belt speed the drive reports, in the direction it reports
     /// (or, for a drive that reports none, the direction last commanded).
     private mutating func addToTally(_ dt: Duration) {
         guard let r = freshReport, r.beltSpeed > limits.standstill else { return }
-        let direction = r.direction ?? planner.movingDirection ?? planner.lastDirection
-        tally.add(speed: r.beltSpeed, direction: direction, grade: session?.current?.grade ?? 0,
+        tally.add(speed: r.beltSpeed, direction: beltDirection, grade: session?.current?.grade ?? 0,
                   massKg: member?.bodyMassKg, over: dt)
     }
 
     private mutating func creditSessionTime(_ dt: Duration) -> [TreadEvent] {
-        guard state == .running, var s = session, let seg = s.current, planner.phase == .running(seg.direction) else { return [] }
+        guard case .running(var s, let waiting) = mode, let seg = s.current, planner.phase == .running(seg.direction) else { return [] }
         var events: [TreadEvent] = []
         for i in s.credit(dt) { events.append(.segmentStarted(index: i, segment: s.program.segments[i])) }
         if s.isFinished {
-            state = .stopping
+            mode = .stopping(s)
             events.append(.sessionFinished)
+        } else {
+            mode = .running(s, waitingForRails: waiting)
         }
-        session = s
         return events
     }
 
@@ -222,14 +224,17 @@ public struct Treadmill: Sendable {
         if let stale = staleness(at: now) { return stale }
         switch reading.feedback {
         case .connecting: return nil
-        case .offline(let why): return .driveOffline(why)
+        case .offline(let outage): return Fault(outage)
         case .online(let report):
             let supervised = supervisor.check(report, commanded: supervisedCommand, at: now)
             if let trip = report.fault {
                 if let until = ignoreDriveTripUntil, now < until { return supervised }
                 return .driveTrip(trip)
             }
-            ignoreDriveTripUntil = nil
+            if case .idle(var after) = mode, after.ignoreDriveTripUntil != nil {
+                after.ignoreDriveTripUntil = nil
+                mode = .idle(after)
+            }
             return supervised
         }
     }
@@ -254,12 +259,7 @@ public struct Treadmill: Sendable {
     }
 
     private mutating func latch(_ cause: Fault) -> [TreadEvent] {
-        fault = cause
-        state = .fault
-        coastingUntil = nil
-        session = nil
-        pauseReason = nil
-        waitingForRails = false
+        mode = .fault(cause)
         interlock.clearRailWarning()
         planner.halt()
         return [.faultLatched(cause)]

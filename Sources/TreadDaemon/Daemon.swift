@@ -27,6 +27,8 @@ public final class Daemon: @unchecked Sendable {
     private var server: SocketServer?
     private var metricsServer: MetricsServer?
     private let shelf = ProgramShelf(ProgramLibrary(empty: ""))
+    /// Every program text (the folder's, a client's) is parsed by a helper process through this.
+    private let parserDesk: ProgramParserDesk
     /// The workout history's writer (its own thread) and reader queue; nil without [history].
     public let history: HistoryWriter?
     private let historyDesk: HistoryDesk?
@@ -46,12 +48,15 @@ public final class Daemon: @unchecked Sendable {
         public var wrapDrive: (@Sendable (any MotorDrive) -> any MotorDrive)?
         /// Replaces the configured enable-watchdog pulse line (or adds one to simulated inputs).
         public var enableWatchdog: EnableOutput?
+        /// Replaces the program parser (`ProgramParser.beside()`), for tests of its failures.
+        public var programParser: ProgramParser?
 
         public init(enable: EnableOutput? = nil, wrapDrive: (@Sendable (any MotorDrive) -> any MotorDrive)? = nil,
-                    enableWatchdog: EnableOutput? = nil) {
+                    enableWatchdog: EnableOutput? = nil, programParser: ProgramParser? = nil) {
             self.enable = enable
             self.wrapDrive = wrapDrive
             self.enableWatchdog = enableWatchdog
+            self.programParser = programParser
         }
     }
 
@@ -65,6 +70,7 @@ public final class Daemon: @unchecked Sendable {
         self.config = config
         self.logger = logger
         self.systemd = systemd
+        parserDesk = ProgramParserDesk(parser: hardware?.programParser ?? .beside())
         try SerialDeviceCheck.check(config.modbus.transport)
         if let io = config.io {
             do { _ = try io.resolveAll() } catch { throw .io(error) }
@@ -140,8 +146,8 @@ public final class Daemon: @unchecked Sendable {
         // The input thread takes only the control loop's priority-inheriting lock here; the
         // event is published by the control loop's next tick, which this wakes at once.
         safety.onEvent { event, _ in control.wake(with: event) }
-        let workout = WorkoutRoutes(control: control, shelf: shelf, limits: config.limits, desk: historyDesk, logger: logger)
-        let router = RequestRouter(control: control, shelf: shelf, inputs: inputs, broadcaster: broadcaster, workout: workout,
+        let workout = WorkoutRoutes(control: control, shelf: shelf, parser: parserDesk, limits: config.limits, desk: historyDesk, logger: logger)
+        let router = RequestRouter(control: control, shelf: shelf, parser: parserDesk, inputs: inputs, broadcaster: broadcaster, workout: workout,
                                    simulatedEnable: enable as? SimulatedEnableOutput)
         do {
             let server = try SocketServer(path: config.socketPath, group: group, router: router, hello: Hello(version: Self.version),
@@ -151,7 +157,7 @@ public final class Daemon: @unchecked Sendable {
             if let endpoint = config.metrics {
                 let drive = self.drive
                 metricsServer = try MetricsServer(endpoint: endpoint, group: group) {
-                    metrics.render(status: control.status, drive: drive.currentStats)
+                    metrics.render(status: control.status, drive: drive.currentStats, machine: control.machineCounters.counters)
                 }
             }
         } catch {
@@ -192,7 +198,7 @@ public final class Daemon: @unchecked Sendable {
     }
 
     private func loadPrograms() -> ProgramLibrary {
-        let library = ProgramLibrary(directory: config.programsDirectory)
+        let library = ProgramLibrary(directory: config.programsDirectory, parser: parserDesk.parser)
         for (name, e) in library.broken { logger.warning("program not loaded", metadata: ["program": "\(name)", "error": "\(e)"]) }
         return library
     }

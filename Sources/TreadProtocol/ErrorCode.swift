@@ -37,6 +37,10 @@ public struct ErrorCode: RawRepresentable, Codable, Hashable, Sendable, Expressi
     public static let badProgram: ErrorCode = "bad_program"
     /// A program that parses but breaks a machine limit (rejected, never clamped).
     public static let programRejected: ErrorCode = "program_rejected"
+    /// The program parser (a helper process treadd runs for every program text) crashed, hung,
+    /// answered nonsense, or had too many texts waiting. The text was not accepted; nothing
+    /// else changed. Sending the same text again gets the same answer.
+    public static let parserFailed: ErrorCode = "parser_failed"
 
     // MARK: The treadmill's state
 
@@ -84,7 +88,7 @@ public struct ErrorCode: RawRepresentable, Codable, Hashable, Sendable, Expressi
     /// Every code this version of the protocol defines, in documentation order.
     public static let documented: [ErrorCode] = [
         .badRequest, .lineTooLong, .unknownMethod, .permissionDenied,
-        .unknownProgram, .badProgram, .programRejected,
+        .unknownProgram, .badProgram, .programRejected, .parserFailed,
         .busy, .faulted, .notActive, .notPaused, .alreadyPaused, .railsNotHeld, .frontZoneOccupied,
         .driveNotReady, .unsafeInputs, .causePersists, .nothingToReset,
         .speedOutOfLimits, .adjustmentRefused, .shuttingDown,

@@ -35,6 +35,15 @@ public struct Status: Codable, Hashable, Sendable {
         }
     }
 
+    /// The machine's health counters since it was installed, in the `status` reply only (not
+    /// in the events and progress messages, which go out at 10 Hz): `persisted` false means
+    /// no history holds the earlier runs' counts, so they are this run's alone.
+    public struct MachineInfo: Codable, Hashable, Sendable {
+        public var counters: MachineCounters
+        public var persisted: Bool
+        public init(counters: MachineCounters, persisted: Bool) { self.counters = counters; self.persisted = persisted }
+    }
+
     /// idle, running, paused, stopping, fault.
     public var state: String
     public var program: String?
@@ -84,6 +93,8 @@ public struct Status: Codable, Hashable, Sendable {
     public var energyKcalEstimate: Double?
     /// Nil when treadd keeps no history.
     public var history: HistoryInfo?
+    /// Set in the `status` reply; nil in events.
+    public var machine: MachineInfo?
 
     enum CodingKeys: String, CodingKey {
         case state, program, direction, phase, notice, rails, estop, enable, drive, fault, next, hold, lifecycle
@@ -98,7 +109,7 @@ public struct Status: Codable, Hashable, Sendable {
         case segmentRemainingS = "segment_remaining_s"
         case pauseReason = "pause_reason"
         case safetyKey = "safety_key"
-        case member, history
+        case member, history, machine
         case distanceForwardM = "distance_forward_m"
         case distanceReverseM = "distance_reverse_m"
         case energyKcalEstimate = "energy_kcal_estimate"
@@ -136,6 +147,7 @@ public struct Status: Codable, Hashable, Sendable {
         try c.encode(distanceReverseM, forKey: .distanceReverseM)
         try c.encode(energyKcalEstimate, forKey: .energyKcalEstimate)
         try c.encode(history, forKey: .history)
+        try c.encode(machine, forKey: .machine)
     }
 
     public init(state: String, program: String? = nil, programTitle: String? = nil, segmentIndex: Int? = nil, segmentCount: Int? = nil,

@@ -62,13 +62,3 @@ public final class SimulatorHarness: @unchecked Sendable {
         if let failure { throw failure }
     }
 }
-
-/// Polls `condition` until it holds or `timeout` passes; returns whether it held.
-public func eventually(timeout: Duration = .seconds(5), every interval: Duration = .milliseconds(10), _ condition: () throws -> Bool) rethrows -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try condition() { return true }
-        Thread.sleep(forTimeInterval: interval.inSeconds)
-    }
-    return try condition()
-}

@@ -161,16 +161,68 @@ struct InterlockBench: ParsableCommand {
         if realtimePriority != 0, RealtimePriority(realtimePriority) == nil { throw ValidationError("--realtime-priority must be 0 or 1...\(RealtimePriority.maxConfigurable)") }
     }
 
+    /// The benchmark in its steps: a daemon on treadsim, its socket loaded with subscribers, a
+    /// session running, the edges, then the figures from what was recorded during them.
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
-        var cfg: DaemonConfig
+        var cfg = try loadConfiguration()
+        let dir = try makeScratchFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try adapt(&cfg, socketFolder: dir)
+
+        let probe = ProbeEnableOutput()
+        let log = SpanLog()
+        let daemon = try startDaemon(cfg, probe: probe, log: log)
+        var daemonStopped = false
+        defer { if !daemonStopped { daemon.stop() } }
+        guard let sim = daemon.inputs as? SimulatedInputs else { throw BenchError("the daemon's inputs are not simulated") }
+        progress("treadbench interlock: treadd from \(config) (control \(cfg.controlHz) Hz, drive poll \(Self.milliseconds(cfg.pollInterval)) ms, drive thread \(cfg.realtime?.description ?? "at normal priority")) on \(cfg.profile.name) at tcp \(host):\(port); socket \(cfg.socketPath)")
+        try waitFor("the drive link online", timeout: 10) { daemon.control.status.drive == "online" }
+
+        let subs = try connectSubscribers(cfg.socketPath)
+        var subsStopped = false
+        defer { if !subsStopped { subs.stop() } }
+
+        let before = try startSession(cfg, daemon: daemon, probe: probe, log: log)
+        let injectorPriority = raiseInjectingThread(cfg)
+        var edgeRun = injectEdges(daemon: daemon, sim: sim, probe: probe, log: log, subs: subs)
+        daemonStopped = true
+        daemon.stop()
+        subsStopped = true
+        subs.stop()
+
+        Self.classifyInFlight(&edgeRun.samples, log: log)
+        let figures = InterlockFigures(edgeRun, log: log, subs: subs, subscribers: subscribers)
+        let rows = tableRows(edgeRun, figures)
+        let notes = reportNotes(cfg, before: before, edgeRun, figures, subs: subs)
+        let machine = machineInfo()
+        let now = Date()
+        let json = resultJSON(cfg, at: now, machine: machine, injectorPriority: injectorPriority, before: before, edgeRun, figures,
+                              subs: subs, rows: rows, notes: notes)
+        try report(name: "interlock", at: now, table: renderTable(rows), notes: notes, machine: machine, json: json, dir: resultsDir)
+    }
+
+    // MARK: Set-up
+
+    /// The daemon configuration from --config, which must use simulated inputs.
+    private func loadConfiguration() throws -> DaemonConfig {
+        let cfg: DaemonConfig
         do { cfg = try DaemonConfig.load(path: config) } catch { throw BenchError("\(config): \(error)") }
         guard cfg.inputs == .simulated else { throw BenchError("\(config) reads GPIO inputs; the interlock benchmark needs simulated inputs") }
+        return cfg
+    }
+
+    /// A fresh folder for the daemon's socket; the caller removes it.
+    private func makeScratchFolder() throws -> String {
         var template = Array("/tmp/treadbench-interlock.XXXXXX".utf8CString)
         guard let dirPtr = mkdtemp(&template) else { throw BenchError("mkdtemp: \(String(cString: strerror(errno)))") }
-        let dir = String(cString: dirPtr)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        return String(cString: dirPtr)
+    }
+
+    /// The options' changes to the configuration: profile, socket, drive address, poll interval
+    /// and the drive thread's priority.
+    private func adapt(_ cfg: inout DaemonConfig, socketFolder dir: String) throws {
         if let profile {
             do {
                 cfg.profile = try DriveProfile.load(path: profile)
@@ -181,10 +233,14 @@ struct InterlockBench: ParsableCommand {
         cfg.modbus.transport = .tcp(host: host, port: port)
         if let p = linkPollIntervalMs { cfg.pollInterval = .nanoseconds(Int64(p * 1e6)) }
         cfg.realtime = RealtimePriority(realtimePriority)
-        let pollMs = Double(cfg.pollInterval.components.seconds) * 1000 + Double(cfg.pollInterval.components.attoseconds) / 1e15
+    }
 
-        let probe = ProbeEnableOutput()
-        let log = SpanLog()
+    static func milliseconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+    }
+
+    /// A started daemon with the instrumented enable output and the drive wrapped in TimingDrive.
+    private func startDaemon(_ cfg: DaemonConfig, probe: ProbeEnableOutput, log: SpanLog) throws -> Daemon {
         var logger = Logger(label: "treadd")
         logger.logLevel = .error
         let daemon: Daemon
@@ -192,22 +248,30 @@ struct InterlockBench: ParsableCommand {
             daemon = try Daemon(config: cfg, logger: logger, hardware: Daemon.Parts(enable: probe, wrapDrive: { [driveNeverYields] in TimingDrive($0, log: log, yields: !driveNeverYields) }))
         } catch { throw BenchError("daemon: \(error)") }
         try daemon.start()
-        var daemonStopped = false
-        defer { if !daemonStopped { daemon.stop() } }
-        guard let sim = daemon.inputs as? SimulatedInputs else { throw BenchError("the daemon's inputs are not simulated") }
-        progress("treadbench interlock: treadd from \(config) (control \(cfg.controlHz) Hz, drive poll \(pollMs) ms, drive thread \(cfg.realtime?.description ?? "at normal priority")) on \(cfg.profile.name) at tcp \(host):\(port); socket \(cfg.socketPath)")
+        return daemon
+    }
 
-        try waitFor("the drive link online", timeout: 10) { daemon.control.status.drive == "online" }
-
+    /// --subscribers `watch` clients on the socket, all subscribed; stopped again if they are not.
+    private func connectSubscribers(_ socketPath: String) throws -> Subscribers {
         progress("connecting \(subscribers) watch subscribers")
-        let subs = try Subscribers(path: cfg.socketPath, count: subscribers)
+        let subs = try Subscribers(path: socketPath, count: subscribers)
         subs.start()
-        var subsStopped = false
-        defer { if !subsStopped { subs.stop() } }
         guard subs.waitSubscribed(timeout: 20) else {
+            subs.stop()
             throw BenchError("only \(subs.subscribed) of \(subscribers) subscribers were subscribed after 20 s")
         }
+        return subs
+    }
 
+    /// The state and the enable output after the session has run for --settle seconds.
+    struct SessionBefore {
+        var state: String
+        var enabled: Bool
+    }
+
+    /// Starts --program over the socket, waits for enable and the first run command, lets the
+    /// session settle, and reports it.
+    private func startSession(_ cfg: DaemonConfig, daemon: Daemon, probe: ProbeEnableOutput, log: SpanLog) throws -> SessionBefore {
         progress("starting program \(program)")
         let control = try LineClient(path: cfg.socketPath)
         let reply = try control.request(#"{"id":1,"method":"start","params":{"program":"\#(program)"}}"#, id: 1)
@@ -215,19 +279,61 @@ struct InterlockBench: ParsableCommand {
         try waitFor("the session to energise enable", timeout: 5) { probe.isEnergised }
         guard log.waitForCommand(.run, startedAtOrAfter: 0, timeout: 5) != nil else { throw BenchError("no run command was written within 5 s of the start") }
         sleepNanos(UInt64(settle * 1e9))
-        let stateBefore = daemon.control.status.state
-        let enabledBefore = probe.isEnergised
-        progress("session \(stateBefore), enable \(enabledBefore ? "on" : "off"); injecting \(edges) e-stop edges, random pauses 0...\(maxPauseMs) ms"
+        let before = SessionBefore(state: daemon.control.status.state, enabled: probe.isEnergised)
+        progress("session \(before.state), enable \(before.enabled ? "on" : "off"); injecting \(edges) e-stop edges, random pauses 0...\(maxPauseMs) ms"
             + (during == .faultReset ? ", each during a fault reset" : ""))
+        return before
+    }
 
-        // The edges come in on this thread, as they do on the GPIO input thread in treadd, so it
-        // runs at that thread's priority (the drive thread's plus one), or normal when off.
+    /// The edges come in on this thread, as they do on the GPIO input thread in treadd, so it
+    /// runs at that thread's priority (the drive thread's plus one), or normal when off.
+    /// Returns the priority it runs at, for the results.
+    private func raiseInjectingThread(_ cfg: DaemonConfig) -> String {
         var injectorPriority = "normal"
         if let p = cfg.realtime?.forInputs {
             if let refused = p.applyToCurrentThread() { progress("injecting thread: \(refused)") } else { injectorPriority = p.description }
         }
+        return injectorPriority
+    }
 
-        // The run.
+    // MARK: Measurement
+
+    /// What the edge injection recorded: a sample per edge, and the daemon's and subscribers'
+    /// counters across the run.
+    struct EdgeRun {
+        var samples: [EdgeSample]
+        var begin: UInt64
+        var end: UInt64
+        var resetsMissed: Int
+        var ticks: Int
+        var lines: Int
+        var bytes: Int
+        /// Subscribers treadd had dropped before the run began.
+        var closedBefore: Int
+        var statsBefore: DriveLink.Stats
+        var statsAfter: DriveLink.Stats
+        var stateAfter: String
+        var faultAfter: String
+
+        var seconds: Double { Double(end - begin) / 1e9 }
+
+        /// The drive link's transactions, errors and reconnects during the run.
+        var linkDelta: DriveLink.Stats {
+            var d = DriveLink.Stats()
+            d.transactions = statsAfter.transactions - statsBefore.transactions
+            d.errors = statsAfter.errors - statsBefore.errors
+            d.reconnects = statsAfter.reconnects - statsBefore.reconnects
+            return d
+        }
+
+        /// Timed edges (a stop write seen) that found `k` in flight on the drive thread.
+        func count(_ k: EdgeSample.InFlight) -> Int { samples.filter { $0.stop != nil && $0.inFlight == k }.count }
+    }
+
+    /// Injects --edges e-stop-open edges, each followed by a close edge, and for each records
+    /// the first enable writes and the first stop command after it; in fault-reset mode each
+    /// edge comes during a fault reset. Ends early at --time-limit.
+    private func injectEdges(daemon: Daemon, sim: SimulatedInputs, probe: ProbeEnableOutput, log: SpanLog, subs: Subscribers) -> EdgeRun {
         var rng = SplitMix64(seed: seed)
         let maxPauseNanos = UInt64(maxPauseMs * 1e6)
         func randomPause() { sleepNanos(maxPauseNanos == 0 ? 0 : UInt64.random(in: 0...maxPauseNanos, using: &rng)) }
@@ -266,28 +372,19 @@ struct InterlockBench: ParsableCommand {
         }
         let end = monotonicNanos()
         RealtimePriority.returnCurrentThreadToNormal()  // the analysis below is no edge
-        let seconds = Double(end - begin) / 1e9
-        let ticks = daemon.control.tickCount - ticks0
-        let lines = subs.lines - lines0, bytes = subs.bytes - bytes0
-        let stats1 = daemon.drive.currentStats
-        let stateAfter = daemon.control.status.state
-        let faultAfter = daemon.control.status.fault.map { "\($0.code): \($0.message)" } ?? "none"
+        return EdgeRun(
+            samples: samples, begin: begin, end: end, resetsMissed: resetsMissed,
+            ticks: daemon.control.tickCount - ticks0, lines: subs.lines - lines0, bytes: subs.bytes - bytes0, closedBefore: closed0,
+            statsBefore: stats0, statsAfter: daemon.drive.currentStats,
+            stateAfter: daemon.control.status.state,
+            faultAfter: daemon.control.status.fault.map { "\($0.code): \($0.message)" } ?? "none")
+    }
 
-        daemonStopped = true
-        daemon.stop()
-        subsStopped = true
-        subs.stop()
-        // Subscribers treadd dropped during the run (it drops one whose socket stops draining),
-        // and the mean number connected over the run.
-        let drops = subs.closedAt.filter { $0 >= begin && $0 < end }.map { Double($0 - begin) / 1e9 }
-        let dropped = drops.count
-        let connectedAtStart = subscribers - closed0
-        let meanConnected = (Double(connectedAtStart) * seconds - drops.reduce(0) { $0 + (seconds - $1) }) / seconds
-
-        // What was in flight on the drive thread at each edge.
-        // The transaction in flight ends where the drive next asked shouldYield (it was about
-        // to start another), or where the call ended: a poll of several registers or a reset
-        // sequence is several transactions, and only the one on the wire may delay the stop.
+    /// What was in flight on the drive thread at each edge.
+    /// The transaction in flight ends where the drive next asked shouldYield (it was about
+    /// to start another), or where the call ended: a poll of several registers or a reset
+    /// sequence is several transactions, and only the one on the wire may delay the stop.
+    private static func classifyInFlight(_ samples: inout [EdgeSample], log: SpanLog) {
         let (polls, commands) = log.snapshot()
         let checkpoints = log.checkpointTimes
         func transactionEnd(_ t0: UInt64, _ span: Span) -> UInt64 { min(firstAfter(t0, checkpoints) ?? span.end, span.end) }
@@ -306,137 +403,10 @@ struct InterlockBench: ParsableCommand {
                 samples[i].remainder = transactionEnd(t0, c) - t0
             }
         }
-        let runPolls = polls.filter { $0.start >= begin && $0.start < end }
-        let stopWrites = commands.filter { $0.kind == .stop && $0.start >= begin && $0.start < end }
-
-        let enable = Percentiles(samples.compactMap(\.enableMs))
-        let stopLatency = Percentiles(samples.compactMap(\.stopMs))
-        let beyond = Percentiles(samples.compactMap(\.beyondMs))
-        let missedStops = samples.filter { $0.stop == nil }.count
-        let missedEnable = samples.filter { $0.enableWrite == 0 }.count
-        let controlFirst = samples.filter(\.controlLoopFirst).count
-        func count(_ k: EdgeSample.InFlight) -> Int { samples.filter { $0.stop != nil && $0.inFlight == k }.count }
-        let remainderPoll = Percentiles(samples.filter { $0.stop != nil && $0.inFlight == .poll }.map { Double($0.remainder) / 1e6 })
-        let stopWrite = Percentiles(samples.compactMap { $0.stop.map { Double($0.end - $0.start) / 1e6 } })
-        let pollDuration = Percentiles(runPolls.filter { !$0.failed }.map { Double($0.end - $0.start) / 1e6 })
-
-        // The table.
-        var rows: [Row] = [
-            Row(metric: "e-stop open edges injected (each followed by a close edge)", value: "\(samples.count)", target: ">= 10000", met: samples.count >= 10_000),
-        ]
-        if let e = enable {
-            for (name, v) in [("p50", e.p50), ("p99", e.p99), ("p99.9", e.p999), ("max", e.max)] {
-                let targeted = name == "p99.9"
-                rows.append(Row(metric: "edge -> enable write \(name)", value: ms(v), target: targeted ? String(format: "<= %g ms", targetEnableMs) : "",
-                                met: targeted ? v <= targetEnableMs : nil))
-            }
-        }
-        if let s = stopLatency {
-            for (name, v) in [("p50", s.p50), ("p99", s.p99), ("p99.9", s.p999), ("max", s.max)] {
-                rows.append(Row(metric: "edge -> stop write \(name)", value: ms(v), target: "", met: nil))
-            }
-        }
-        if let b = beyond {
-            for (name, v) in [("p50", b.p50), ("p99", b.p99), ("p99.9", b.p999), ("max", b.max)] {
-                let targeted = name == "p99.9"
-                rows.append(Row(metric: "edge -> stop write beyond in-flight transaction \(name)", value: ms(v),
-                                target: targeted ? String(format: "<= %g ms", targetBeyondMs) : "", met: targeted ? v <= targetBeyondMs : nil))
-            }
-        }
-        rows += [
-            Row(metric: "edges whose stop write was not seen within 1 s", value: "\(missedStops)", target: "", met: nil),
-            Row(metric: "edges without an enable write on the safety path", value: "\(missedEnable)", target: "", met: nil),
-            Row(metric: "control-loop ticks during the run", value: String(format: "%d (%.1f/s)", ticks, Double(ticks) / seconds), target: "", met: nil),
-            Row(metric: "subscriber lines received during the run", value: String(format: "%d (%.0f/s, %.1f MB)", lines, Double(lines) / seconds, Double(bytes) / 1e6),
-                target: "", met: nil),
-            Row(metric: "subscribers at start / dropped by treadd during the run", value: "\(connectedAtStart) / \(dropped)", target: "", met: nil),
-            Row(metric: "drive status polls during the run", value: String(format: "%d (%.1f/s)", runPolls.count, Double(runPolls.count) / seconds), target: "", met: nil),
-        ]
-        let table = renderTable(rows)
-        let timed = samples.count - missedStops
-        var notes: [String] = []
-        notes.append(String(format: "%d edges in %.1f s; session %@ with enable %@ before the first edge; after the run: state %@, fault %@",
-                            samples.count, seconds, stateBefore, enabledBefore ? "on" : "off", stateAfter, faultAfter))
-        notes.append("Only the first edge hit a running belt: after it the treadmill is faulted (latched; the benchmark never resets it), so the "
-            + "relay is already de-energised and what is measured on later edges is the time until the safety path writes the enable "
-            + "line (SafetyGate.trip() writes it on every trip) and until DriveLink.stopNow()'s stop frame goes out (every trip writes one).")
-        notes.append("enable write = first EnableOutput.set(false) on the injecting thread after the edge (the safety path runs there, inside "
-            + "SimulatedInputs.set); the control loop's tick wrote enable off first on \(controlFirst) edges (not counted as the reaction).")
-        notes.append("stop write = entry of the first TimingDrive.command(.stop) that started at or after the edge; beyond in-flight = that minus "
-            + "the rest of the transaction on the wire at the edge.")
-        notes.append(String(format: "in flight on the drive thread at the edge (of %d timed): poll %d, stop command %d, run command %d, fault reset %d, other %d, nothing %d",
-                            timed, count(.poll), count(.stop_command), count(.run_command), count(.fault_reset), count(.other), count(.none)))
-        notes.append("profile \(cfg.profile.name): status read as " + (cfg.profile.statusReadTransactions > 1
-            ? "\(cfg.profile.statusReadTransactions) transactions of one register each" : "one block read")
-            + (cfg.profile.startSequence.isEmpty ? ", no start-up sequence" : ", a start-up sequence of \(cfg.profile.startSequence.count) steps"))
-        if during == .faultReset {
-            notes.append("each edge came 0...\(resetDelayMaxUs) us after a fault reset began (DriveLink.submit(.stop, resetFault: true)); "
-                + "resets not seen within 1 s: \(resetsMissed)")
-        }
-        if let r = remainderPoll {
-            notes.append(String(format: "in-flight poll remainder at the edge: p50 %.3f ms, max %.3f ms (%d edges)", r.p50, r.max, r.count))
-        }
-        if let d = pollDuration {
-            notes.append(String(format: "DriveLink status poll duration: p50 %.3f ms, p99 %.3f ms, max %.3f ms (%d polls)", d.p50, d.p99, d.max, d.count))
-        }
-        if let w = stopWrite {
-            notes.append(String(format: "stop write (FC06) itself: p50 %.3f ms, max %.3f ms; stop writes during the run: %d", w.p50, w.max, stopWrites.count))
-        }
-        if dropped > 0 {
-            notes.append(String(format: "treadd dropped %d subscribers whose sockets stopped draining (first %.1f s, last %.1f s into the %.1f s run); "
-                                + "mean connected over the run %.1f; the one reader thread used %.1f s CPU",
-                                dropped, drops.first!, drops.last!, seconds, meanConnected, subs.readerCPUSeconds))
-        } else {
-            notes.append(String(format: "no subscriber was dropped; the one reader thread used %.1f s CPU", subs.readerCPUSeconds))
-        }
-        let linkTx = stats1.transactions - stats0.transactions, linkErr = stats1.errors - stats0.errors, linkRe = stats1.reconnects - stats0.reconnects
-        notes.append("drive link during the run: \(linkTx) transactions, \(linkErr) errors, \(linkRe) reconnects")
-
-        let machine = machineInfo()
-        let now = Date()
-        let enableMet = enable.map { $0.p999 <= targetEnableMs } ?? false
-        let beyondMet = beyond.map { $0.p999 <= targetBeyondMs } ?? false
-        let json: [String: Any] = [
-            "benchmark": "interlock" + caseLabel(cfg.profile) + ", " + (cfg.realtime?.description ?? "normal priority"),
-            "during": during.rawValue, "resets_not_seen": resetsMissed, "drive_yields": !driveNeverYields,
-            "time": ISO8601DateFormatter().string(from: now),
-            "machine": machine,
-            "config": config,
-            "profile": cfg.profile.name,
-            "server": "treadsim over tcp \(host):\(port) unit \(cfg.modbus.unit)",
-            "control_hz": cfg.controlHz, "drive_poll_interval_ms": pollMs, "program": program,
-            "drive_thread_priority": cfg.realtime?.description ?? "normal", "injecting_thread_priority": injectorPriority,
-            "edges": samples.count, "edges_requested": edges, "seconds": seconds, "max_random_pause_ms": maxPauseMs, "seed": Double(seed),
-            "edges_stop_not_seen_within_1s": missedStops, "edges_without_safety_path_enable_write": missedEnable,
-            "edges_control_loop_wrote_enable_first": controlFirst,
-            "enable_write_ms": enable?.json ?? [:],
-            "stop_write_latency_ms": stopLatency?.json ?? [:],
-            "stop_write_beyond_in_flight_ms": beyond?.json ?? [:],
-            "in_flight_at_edge": Dictionary(uniqueKeysWithValues: EdgeSample.InFlight.allCases.map { ($0.rawValue, count($0)) }),
-            "in_flight_remainder_ms_poll_in_flight_only": remainderPoll?.json ?? [:],
-            "stop_write_ms": stopWrite?.json ?? [:],
-            "link_poll_duration_ms": pollDuration?.json ?? [:],
-            "load": [
-                "control_loop_ticks": ticks, "control_loop_ticks_per_second": Double(ticks) / seconds,
-                "subscribers": subscribers, "subscribers_at_start": connectedAtStart, "subscribers_dropped": dropped,
-                "subscriber_drop_times_s": drops, "subscribers_mean_connected": meanConnected, "subscriber_reader_cpu_seconds": subs.readerCPUSeconds,
-                "subscriber_lines": lines, "subscriber_bytes": bytes, "subscriber_lines_per_second": Double(lines) / seconds,
-                "drive_polls": runPolls.count,
-                "link": ["transactions": linkTx, "errors": linkErr, "reconnects": linkRe],
-            ] as [String: Any],
-            "session": ["state_before": stateBefore, "enable_before": enabledBefore, "state_after": stateAfter, "fault_after": faultAfter],
-            "targets": [
-                "enable_write_p99_9_ms_max": targetEnableMs, "enable_met": enableMet,
-                "stop_beyond_in_flight_p99_9_ms_max": targetBeyondMs, "stop_met": beyondMet,
-            ],
-            "notes": notes,
-            "table": rows.map(\.json),
-        ]
-        try report(name: "interlock", at: now, table: table, notes: notes, machine: machine, json: json, dir: resultsDir)
     }
 
     /// Names the case in the results when it is not the default one.
-    private func caseLabel(_ p: DriveProfile) -> String {
+    func caseLabel(_ p: DriveProfile) -> String {
         var parts: [String] = []
         if profile != nil { parts.append(p.name) }
         if p.statusReadTransactions > 1 { parts.append("status one register at a time") }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import TreadCore
 import TreadProtocol
+import TreadFiles
 
 /// `skip`, `extend`, `add-time`, `faster`, `slower`: change the running session. treadd checks
 /// every change against the same limits as a program (a nudge never lifts a reverse segment

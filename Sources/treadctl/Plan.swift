@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import TreadCore
+import TreadFiles
+import TreadTraining
 
 struct Plan: ParsableCommand {
     static let configuration = CommandConfiguration(

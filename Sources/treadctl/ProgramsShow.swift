@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TreadCore
 import TreadProtocol
+import TreadFiles
 
 extension Programs {
     struct Show: ParsableCommand {

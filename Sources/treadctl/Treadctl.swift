@@ -8,6 +8,8 @@ struct Treadctl: ParsableCommand {
         abstract: "Controls and watches treadd, the treadmill daemon.",
         discussion: """
             Finds treadd's socket from --socket, else $TREADD_SOCKET, else /run/treadd/treadd.sock.
+            --socket and --json may come before the command or after it
+            (treadctl --socket /tmp/t.sock status --json).
             Read commands (status, watch, programs) work for anyone who can open the socket and
             take --json; control commands (start, stop, pause, resume, reset, sim) need root or
             membership of the socket's group (treadmill).
@@ -34,7 +36,7 @@ struct Treadctl: ParsableCommand {
         sigaddset(&set, SIGTERM)
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(LeadingGlobalOptions.movedAfterSubcommand(Array(CommandLine.arguments.dropFirst())))
             try command.run()
         } catch {
             exit(withError: error)

@@ -16,7 +16,7 @@ struct Treadd: AsyncParsableCommand {
               treadd --config Config/demo.toml --socket /tmp/treadd.sock
               treadd probe-drive --config /etc/treadd/treadd.toml
             """,
-        subcommands: [Serve.self, ProbeDrive.self, CheckIO.self],
+        subcommands: [Serve.self, ProbeDrive.self, CheckIO.self, ParseProgram.self],
         defaultSubcommand: Serve.self)
 
     /// Unblocks the termination signals on the main thread before anything else runs.

@@ -40,4 +40,24 @@ extension ConsoleTests {
         let programs = (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["programs"] as? [[String: Any]] ?? []
         #expect(Set(programs.compactMap { $0["name"] as? String }) == ["short", "long-reverse"])
     }
+
+    /// The page is built from Sources/treadconsole/Page at build time (the EmbedPage plugin):
+    /// what is served is index.html with console.css and console.js inlined, byte for byte, and
+    /// the kiosk is sent no link it would have to fetch. No treadd is needed to serve the page.
+    @Test func theServedPageIsThePageSourcesInlined() async throws {
+        let console = try ConsoleServer(socket: NSTemporaryDirectory() + "treadd-absent-\(UUID().uuidString.prefix(8)).sock")
+        let folder = Binaries.packageRoot + "/Sources/treadconsole/Page/"
+        func source(_ name: String) throws -> String { try String(contentsOfFile: folder + name, encoding: .utf8) }
+        var expected = try source("index.html")
+            .replacingOccurrences(of: #"<link rel="stylesheet" href="console.css">"#, with: "<style>\n" + source("console.css") + "</style>")
+            .replacingOccurrences(of: #"<script src="console.js"></script>"#, with: "<script>\n" + source("console.js") + "</script>")
+        #expect(expected.hasSuffix("</html>\n"))
+        expected.removeLast()  // the page ends at </html>, as the string literal it came from did
+        let (data, response) = try await URLSession.shared.data(from: URL(string: console.url)!)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        #expect((response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Content-Type") == "text/html; charset=utf-8")
+        #expect(data == Data(expected.utf8), "the served page (\(data.count) bytes) is not Page/ inlined (\(expected.utf8.count) bytes)")
+        let page = String(decoding: data, as: UTF8.self)
+        #expect(!page.contains("console.css") && !page.contains("console.js"), "nothing left for the kiosk to fetch")
+    }
 }

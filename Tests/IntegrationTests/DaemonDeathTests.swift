@@ -46,8 +46,9 @@ struct DaemonDeathTests {
         #expect(faulted.enable == false)
         let code = try #require(faulted.fault?.code)
         // The first thing treadd sees on waking is its own last drive report, seconds old:
-        // drive_stale; or, if the drive thread ran first, the drive's comm-loss trip or outage.
-        #expect(["drive_stale", "drive_fault", "drive_offline"].contains(code), "fault: \(String(describing: faulted.fault))")
+        // drive_stale; or, if the drive thread ran first, its expired setpoint (control_stalled:
+        // treadd's loop did stall), the drive's comm-loss trip, or an outage.
+        #expect(["drive_stale", "control_stalled", "drive_fault", "drive_offline"].contains(code), "fault: \(String(describing: faulted.fault))")
         let state = try SimControl.state(at: rig.controlPath)
         #expect(state["run_commanded"] as? Bool == false, "treadd restarted the belt: \(state)")
         #expect(state["output_hz"] as? Double == 0)

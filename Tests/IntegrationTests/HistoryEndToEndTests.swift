@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TreadProtocol
+import TreadTesting
 
 /// History, members and session adjustments through the real binaries: treadsim, treadd and
 /// treadctl as processes.
@@ -48,25 +49,52 @@ import TreadProtocol
         var status = try LineCoding.decode(Status.self, from: try rig.ctlChecked("status", "--json"))
         #expect(status.state == "idle" || status.fault?.code == "drive_fault" || status.fault?.code == "drive_offline",
                 "restarted treadd: \(status.state) \(status.fault?.message ?? "")")
-        let deadline = Date().addingTimeInterval(20)
-        while !(status.state == "idle" && status.drive == "online"), Date() < deadline {
-            if status.state == "fault" { _ = try rig.ctl("reset") }
-            usleep(200_000)
+        let ready = try eventually(timeout: .seconds(20), every: .milliseconds(200)) {
+            if status.state == "fault" { _ = try rig.ctl("reset") }  // refused until the drive answers again; retried
             status = try LineCoding.decode(Status.self, from: try rig.ctlChecked("status", "--json"))
+            return status.state == "idle" && status.drive == "online"
         }
-        #expect(status.state == "idle", "\(status.fault?.message ?? "")")
+        #expect(ready, "restarted treadd: \(status.state), drive \(status.drive), \(status.fault?.message ?? "")")
         try rig.ctlChecked("sim", "set", "rail_left=held", "rail_right=held")  // a new treadd starts with the rails released
-        // Exit 5 (a drive fault) is tolerated here: on a loaded 2-core machine, about one run in
-        // three, a status read of the restarted treadd timed out and the late reply was then taken
-        // for the next one's ("invalid reply: Invalid data") until the drive counted as offline.
-        // That is the drive link's, not the history's; the session must be recorded either way.
+        // The restarted treadd runs the next session to its end. (A status read that timed out
+        // under load once left its late reply to be taken for the next read's, "invalid reply:
+        // Invalid data" on every read until the drive counted as offline and the session
+        // faulted, exit 5. ModbusConnection now reopens the TCP socket after a timeout;
+        // ModbusDriveTests.aReplyThatComesAfterTheTimeoutIsNeverTakenForTheNextRequest.)
         let next = try rig.ctl("start", "short", "--member", "anna", "--follow")
-        #expect(next.code == 0 || next.code == 5, "\(next.stderr)\ntreadd:\n\(rig.daemon.output.suffix(20).joined(separator: "\n"))")
+        #expect(next.code == 0, "treadctl start --follow exited \(next.code): \(next.stderr)\ntreadd:\n\(rig.daemon.output.suffix(20).joined(separator: "\n"))")
         let after = try history(rig)
         #expect(after.sessions.count == 2)
         #expect(after.sessions.last?.outcome == "interrupted")
-        #expect(after.sessions.first?.outcome == (next.code == 0 ? "finished" : "fault"))
+        #expect(after.sessions.first?.outcome == "finished")
         #expect(after.weeks.first?.sessions == 2)
+    }
+
+    /// The machine's counters come from the belt the drive reported, are persisted with the
+    /// history, and a restarted treadd goes on from them instead of from zero.
+    @Test func theOdometerCountsTheBeltAndSurvivesARestart() throws {
+        let rig = try TestRig()
+        try rig.ctlChecked("sim", "set", "rail_left=held", "rail_right=held")
+        let first = try rig.ctl("start", "short", "--follow")
+        #expect(first.code == 0, "treadctl start --follow exited \(first.code): \(first.stderr)")
+        let session = try #require(try history(rig).sessions.first)
+        var status = try LineCoding.decode(Status.self, from: try rig.ctlChecked("status", "--json"))
+        let before = try #require(status.machine)
+        #expect(before.persisted)
+        // The session's measured distance, and the belt's: both from the drive's reports.
+        #expect(abs(before.counters.beltM - (session.forwardM + session.reverseM)) < 1.0,
+                "odometer \(before.counters.beltM) m, session \(session.forwardM + session.reverseM) m")
+        #expect(before.counters.reverseM > 0.5)
+        #expect(before.counters.directionChanges == 2, "forward, reverse, forward")
+        #expect(before.counters.runningS > 5)
+
+        try rig.stopDaemon()
+        try rig.restartDaemon()
+        status = try LineCoding.decode(Status.self, from: try rig.ctlChecked("status", "--json"))
+        let after = try #require(status.machine)
+        #expect(after.persisted)
+        #expect(abs(after.counters.beltM - before.counters.beltM) < 0.01, "restarted at \(after.counters.beltM) m, was \(before.counters.beltM) m")
+        #expect(after.counters.directionChanges == before.counters.directionChanges)
     }
 
     @Test func badInputNamesTheMemberTheFileAndTheLine() throws {

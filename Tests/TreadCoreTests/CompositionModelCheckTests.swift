@@ -49,7 +49,7 @@ import Testing
     struct LinkKey: Hashable {
         var desired: DriveSetpoint, written: DriveSetpoint?, writtenCarries: Int, writtenAt: Int64?
         var submittedAt: Int64?, inhibited: Bool, failures: Int, lastReadAt: Int64?, resetRequested: Bool
-        var undelivered: String?, undeliveredAt: Int64?
+        var undelivered: DriveOutage?, undeliveredAt: Int64?
     }
 
     static func key(_ w: CompositionWorld) -> Key {

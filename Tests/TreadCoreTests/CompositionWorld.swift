@@ -1,4 +1,4 @@
-import TreadCore
+@testable import TreadCore
 
 /// The safety chain as the daemon composes it, every part pure: the input monitor (fed by an
 /// input thread that may die), the core, the gate, and the drive link's policy (on a drive
@@ -247,7 +247,7 @@ struct CompositionWorld {
 
     private mutating func fail() {
         if link.transactionFailed("model: drive not answering", needsReconnect: false, at: now) {
-            published = DriveReading(.offline(reason: "model: drive not answering"), at: now)
+            published = DriveReading(.offline(.notAnswering("model: drive not answering")), at: now)
             link.connected()  // the transport reconnects; the drive still does not answer
         }
     }
@@ -262,19 +262,20 @@ struct CompositionWorld {
         }
         let take = monitor.take(at: now)
         let seen = gate.trips
-        let reading = link.takeOutage().map { DriveReading(.offline(reason: $0.reason), at: $0.at) } ?? published
+        let reading = link.takeOutage().map { DriveReading(.offline($0.reason), at: $0.at) } ?? published
         let failure = enableFailure
         enableFailure = nil
         let t = Tick(inputs: take.inputs, drive: reading, trips: take.trips, enableFailure: failure)
-        treadmill.observe(t, at: now)
-        var resetAccepted = false
-        switch action {
-        case .start: try? treadmill.start(program, at: now)
-        case .stop: try? treadmill.stop(at: now)
-        case .reset: resetAccepted = (try? treadmill.reset(at: now)) != nil
-        default: break
+        let request: Treadmill.Request? = switch action {
+        case .start: .start(program, member: nil)
+        case .stop: .stop
+        case .reset: .reset
+        case .wait, .estop, .rails, .estopBlip, .estopMidTick, .belt, .driveStopsAnswering, .driveThreadSticks,
+             .controlThreadStalls, .inputThreadDies, .enableWriteFails, .estopLineLost, .estopLineBlips: nil
         }
-        let commands = treadmill.step(t, at: now)
+        let handled = treadmill.handle(.tick(t, requests: request.map { [$0] } ?? []), at: now)
+        let resetAccepted = action == .reset && (try? handled.replies[0].get()) != nil
+        let commands = handled.commands!
         let tripsBefore = gate.trips
         if action == .estopMidTick, estop, !estopLineLost, inputThreadDiedAt == nil {
             estop = false

@@ -1,7 +1,7 @@
 import PropertyBased
 import Synchronization
 import Testing
-import TreadCore
+@testable import TreadCore
 
 /// Random input, request and time sequences through the whole pure core on a realistic
 /// machine and program, with the invariants of `InvariantWorld` checked on every step.

@@ -1,5 +1,5 @@
 import Testing
-import TreadCore
+@testable import TreadCore
 
 /// The core does not take the drive's word for anything it can cross-check: a belt that keeps
 /// moving after stop, a drive running the other way, a zero-speed flag against the frequency,
@@ -103,8 +103,8 @@ import TreadCore
 }
 
 @Suite struct RequestReadingsTests {
-    /// A reset right after the e-stop is released is judged on the new reading, even before
-    /// the next step.
+    /// A reset that comes with the tick that saw the e-stop released is judged on that tick's
+    /// reading; the same reset on its own is judged on the last tick's, and refused.
     @Test func resetJudgesTheLatestObservedInputs() throws {
         var tm = Treadmill(limits: MachineLimits())
         var inputs = SafetyInputs.ready
@@ -113,9 +113,13 @@ import TreadCore
         _ = tm.step(inputs: inputs, drive: drive, at: .zero)
         #expect(tm.state == .fault)
         inputs.estopClosed = true
-        #expect(throws: RequestError.self) { try tm.reset(at: .seconds(0.01)) }
-        tm.observe(inputs: inputs, drive: drive, at: .seconds(0.015))
-        try tm.reset(at: .seconds(0.02))
+        let alone = tm.handle(.request(.reset), at: .seconds(0.01))
+        #expect(alone.commands == nil)
+        #expect(alone.replies.count == 1)
+        #expect(throws: RequestError.self) { try alone.replies[0].get() }
+        let withTick = tm.handle(.tick(Tick(inputs: inputs, drive: DriveReading(drive, at: .seconds(0.015))), requests: [.reset]), at: .seconds(0.015))
+        try withTick.replies[0].get()
+        #expect(withTick.commands?.enable == false, "a reset never restarts motion")
         #expect(tm.state == .idle)
     }
 }

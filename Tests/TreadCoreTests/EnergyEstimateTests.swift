@@ -1,5 +1,5 @@
 import Testing
-import TreadCore
+@testable import TreadCore
 
 /// The ACSM equations and the backwards multiplier, checked against the equations as the
 /// training notes state them (S in m/min, G a fraction) and against their properties.

@@ -1,4 +1,4 @@
-import TreadCore
+@testable import TreadCore
 
 /// A simulated motor drive and belt. The belt speed follows the drive setpoint at the
 /// machine's acceleration (speeding up) or deceleration (slowing down); with enable off or a

@@ -1,5 +1,5 @@
 import Testing
-import TreadCore
+@testable import TreadCore
 
 @Suite struct InputMonitorTests {
     let all: Set<InputLine> = [.estop, .safetyKey, .railLeft, .railRight]

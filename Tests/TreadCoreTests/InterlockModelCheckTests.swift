@@ -63,8 +63,8 @@ import Testing
     }
 
     static let keyedTreadmillFields: Set<String> = [
-        "limits", "state", "fault", "session", "pauseReason", "planner", "interlock", "inputs", "reading", "waitingForRails",
-        "lastStep", "pending", "ignoreDriveTripUntil", "resetDriveFault", "supervisor", "feedbackBound", "feedbackFresh", "coastingUntil",
+        "limits", "mode", "planner", "interlock", "inputs", "reading",
+        "lastStep", "pending", "resetDriveFault", "supervisor", "feedbackBound", "feedbackFresh",
     ]
 
     /// Fields the treadmill writes but no decision reads (what the session measured, who

@@ -1,5 +1,5 @@
 import Testing
-import TreadCore
+@testable import TreadCore
 
 func rails(left: Bool, right: Bool) -> SafetyInputs {
     SafetyInputs(estopClosed: true, keyInserted: true, railLeftHeld: left, railRightHeld: right)

@@ -1,4 +1,4 @@
-import TreadCore
+@testable import TreadCore
 
 /// The pure core (interlock, motion planner, session runner) on a fake belt, advanced one
 /// action and one time step at a time, with the safety invariants checked on every step.
@@ -34,14 +34,13 @@ struct InvariantWorld {
 
     /// Starts the program as a member would on a connected, idle treadmill.
     mutating func begin() throws(RequestError) {
-        treadmill.observe(inputs: inputs, drive: feedback, at: now)
-        try treadmill.start(program, at: now)
+        try treadmill.handle(.tick(Tick(inputs: inputs, drive: DriveReading(feedback, at: now)), requests: [.start(program, member: nil)]), at: now).replies[0].get()
     }
 
-    var feedback: DriveFeedback { driveOnline ? belt.feedback : .offline(reason: "model outage") }
+    var feedback: DriveFeedback { driveOnline ? belt.feedback : .offline(.notAnswering("model outage")) }
 
-    /// Applies the action at `now`, steps the core as the control loop does (observe, request,
-    /// step), lets the belt respond for `tick`, and advances time. Throws the first broken
+    /// Applies the action at `now`, hands the core the tick and the request through `handle`,
+    /// as the control loop does, lets the belt respond for `tick`, and advances time. Throws the first broken
     /// invariant.
     func next(_ action: Action, tick: Duration) throws(Violation) -> InvariantWorld {
         var w = self
@@ -60,22 +59,22 @@ struct InvariantWorld {
         if held { w.railsReleasedAt = nil }
 
         let feedback = w.feedback
-        w.treadmill.observe(inputs: w.inputs, drive: feedback, at: w.now)
-        var resetAccepted = false
-        switch action {
-        case .start: try? w.treadmill.start(program, at: w.now)
-        case .stop: try? w.treadmill.stop(at: w.now)
-        case .pause: try? w.treadmill.pause(at: w.now)
-        case .resume: try? w.treadmill.resume(at: w.now)
-        case .reset: resetAccepted = (try? w.treadmill.reset(at: w.now)) != nil
-        default: break
+        let request: Treadmill.Request? = switch action {
+        case .start: .start(program, member: nil)
+        case .stop: .stop
+        case .pause: .pause
+        case .resume: .resume
+        case .reset: .reset
+        case .wait, .estop, .key, .railLeft, .railRight, .frontZone, .driveOutage: nil
         }
+        let out = w.treadmill.handle(.tick(Tick(inputs: w.inputs, drive: DriveReading(feedback, at: w.now)), requests: request.map { [$0] } ?? []), at: w.now)
+        let resetAccepted = action == .reset && (try? out.replies[0].get()) != nil
         // A reset is accepted only when the cause is gone (judged before the step, which would
         // latch the fault again and hide it).
         if resetAccepted, !w.inputs.estopClosed || !w.inputs.keyInserted || !w.driveOnline {
             throw Violation(description: "reset accepted while the cause persists")
         }
-        let c = w.treadmill.step(inputs: w.inputs, drive: feedback, at: w.now)
+        let c = out.commands!
 
         // Enable is off whenever the e-stop is open or the key is out.
         if !w.inputs.estopClosed || !w.inputs.keyInserted, c.enable {

@@ -53,7 +53,9 @@ import Testing
         #expect(w.setpoint == .stop)
         let outage2 = p.takeOutage()
         let outage = try #require(outage2)
-        #expect(outage.reason.contains("stopped renewing"))
+        #expect(outage.reason == .setpointExpired(lifetime: p.setpointLifetime), "the loop stalled, not the drive")
+        #expect(Fault(outage.reason).code == "control_stalled")
+        #expect(!Fault(outage.reason).description.contains("not answering"))
         #expect(outage.at == .seconds(10.31))
         let outage3 = p.takeOutage()
         #expect(outage3 == nil, "reported once")
@@ -111,7 +113,7 @@ import Testing
         let down5 = p.transactionFailed("timeout", needsReconnect: false, at: .seconds(10.6))
         #expect(down5, "the third in a row")
         let outage6 = p.takeOutage()
-        #expect(outage6 == LinkPolicy.Outage(reason: "timeout", at: .seconds(10.6)))
+        #expect(outage6 == LinkPolicy.Outage(reason: .notAnswering("timeout"), at: .seconds(10.6)))
         #expect(p.inhibited)
     }
 
@@ -128,14 +130,14 @@ import Testing
         let write14 = p.next(at: .seconds(10.1))
         #expect(write14?.setpoint == .stop, "reconnected, but the run waits for the loop's stop")
         let outage7 = p.takeOutage()
-        #expect(outage7?.reason == "broken pipe")
+        #expect(outage7?.reason == .notAnswering("broken pipe"))
     }
 
     @Test func aFailedConnectIsAnOutage() {
         var p = policy()
         p.connectFailed("connection refused", at: .seconds(3))
         let outage8 = p.takeOutage()
-        #expect(outage8 == LinkPolicy.Outage(reason: "connection refused", at: .seconds(3)))
+        #expect(outage8 == LinkPolicy.Outage(reason: .cannotConnect("connection refused"), at: .seconds(3)))
         #expect(p.inhibited)
     }
 

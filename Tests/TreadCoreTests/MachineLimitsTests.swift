@@ -1,5 +1,5 @@
 import Testing
-import TreadCore
+@testable import TreadCore
 
 @Suite struct MachineLimitsTests {
     @Test func defaultsAreSound() {

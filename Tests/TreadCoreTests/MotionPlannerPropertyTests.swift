@@ -1,5 +1,5 @@
 import Testing
-import TreadCore
+@testable import TreadCore
 
 /// SplitMix64: small, seedable, and the same on every platform.
 struct SeededGenerator: RandomNumberGenerator {

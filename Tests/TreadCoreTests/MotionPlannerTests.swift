@@ -1,5 +1,5 @@
 import Testing
-import TreadCore
+@testable import TreadCore
 
 /// Feeds a planner in fixed ticks.
 struct PlannerDriver {

@@ -1,5 +1,5 @@
 import Testing
-import TreadCore
+@testable import TreadCore
 
 /// Skip, extend, add time and nudge: the same limits as a program, and a skip into reverse
 /// still goes through standstill, the dwell and the rails.
@@ -15,19 +15,19 @@ import TreadCore
 
     @Test func aNudgeNeverLiftsAReverseSegmentAboveTheReverseCap() throws {
         var rig = try running()
-        try rig.tm.adjust(.skip, at: rig.now)
+        try rig.tm.adjust(.skip)
         rig.expectReach({ $0.belt.velocity <= -1.9 }, limit: .seconds(30))
         let cap = rig.limits.maxReverseSpeed
         // Nudge up to the cap in allowed steps, then one more is refused and nothing changes.
         var steps = 0
         while let s = rig.tm.session?.current?.speed, s.kmh + 0.5 <= cap.kmh + 1e-9, steps < 20 {
-            try rig.tm.adjust(.nudge(kmh: 0.5), at: rig.now)
+            try rig.tm.adjust(.nudge(kmh: 0.5))
             steps += 1
         }
         let before = try #require(rig.tm.session?.current?.speed)
-        #expect(throws: RequestError.self) { try rig.tm.adjust(.nudge(kmh: 0.5), at: rig.now) }
+        #expect(throws: RequestError.self) { try rig.tm.adjust(.nudge(kmh: 0.5)) }
         do {
-            try rig.tm.adjust(.nudge(kmh: 0.5), at: rig.now)
+            try rig.tm.adjust(.nudge(kmh: 0.5))
         } catch {
             guard case .speedOutOfLimits(let why) = error else { Issue.record("wrong error \(error)"); return }
             #expect(why.contains("reverse limit"))
@@ -40,15 +40,15 @@ import TreadCore
 
     @Test func nudgesAreSmallAndNeverBelowTheStartSpeed() throws {
         var rig = try running()
-        #expect(throws: RequestError.self) { try rig.tm.adjust(.nudge(kmh: 1.0), at: rig.now) }
-        try rig.tm.adjust(.nudge(kmh: -0.5), at: rig.now)
+        #expect(throws: RequestError.self) { try rig.tm.adjust(.nudge(kmh: 1.0)) }
+        try rig.tm.adjust(.nudge(kmh: -0.5))
         #expect(rig.tm.session?.current?.speed == .kmh(2.5))
         rig.run(for: .seconds(5))
         #expect(abs(rig.belt.speed.kmh - 2.5) < 0.05)
         // Down toward the start speed; the step that would go below it is refused.
         var refused = false
         for _ in 0..<10 {
-            do { try rig.tm.adjust(.nudge(kmh: -0.5), at: rig.now) } catch { refused = true; break }
+            do { try rig.tm.adjust(.nudge(kmh: -0.5)) } catch { refused = true; break }
         }
         #expect(refused)
         #expect(try #require(rig.tm.session?.current?.speed) >= rig.limits.startSpeed)
@@ -58,7 +58,7 @@ import TreadCore
     @Test func aSkipIntoReverseStopsDwellsAndWaitsForTheRails() throws {
         var rig = try running()
         rig.holdRails(false)
-        try rig.tm.adjust(.skip, at: rig.now)
+        try rig.tm.adjust(.skip)
         #expect(rig.tm.session?.index == 1)
         rig.expectReach({ $0.tm.waitingForRails }, limit: .seconds(30))
         #expect(rig.belt.speed == .zero)
@@ -76,27 +76,27 @@ import TreadCore
     @Test func extendAndAddTimeLengthenTheRightSegment() throws {
         var rig = try running()
         let before = try #require(rig.tm.session?.remaining)
-        try rig.tm.adjust(.extend(.seconds(60)), at: rig.now)
+        try rig.tm.adjust(.extend(.seconds(60)))
         #expect(rig.tm.session?.current?.duration == .seconds(90))
-        try rig.tm.adjust(.addTime(.seconds(30)), at: rig.now)
+        try rig.tm.adjust(.addTime(.seconds(30)))
         #expect(rig.tm.session?.program.segments.last?.duration == .seconds(40))
         #expect(rig.tm.session?.remaining == before + .seconds(90))
-        #expect(throws: RequestError.self) { try rig.tm.adjust(.extend(.seconds(601)), at: rig.now) }
-        #expect(throws: RequestError.self) { try rig.tm.adjust(.extend(.zero), at: rig.now) }
+        #expect(throws: RequestError.self) { try rig.tm.adjust(.extend(.seconds(601))) }
+        #expect(throws: RequestError.self) { try rig.tm.adjust(.extend(.zero)) }
     }
 
     @Test func theLastSegmentCannotBeSkippedAndIdleCannotBeAdjusted() throws {
         var rig = try running()
-        try rig.tm.adjust(.skip, at: rig.now)
-        try rig.tm.adjust(.skip, at: rig.now)
+        try rig.tm.adjust(.skip)
+        try rig.tm.adjust(.skip)
         do {
-            try rig.tm.adjust(.skip, at: rig.now)
+            try rig.tm.adjust(.skip)
             Issue.record("skipping the last segment was accepted")
         } catch {
             #expect(error.code == "adjustment_refused")
         }
         var idle = TreadmillRig()
         idle.step()
-        #expect(throws: RequestError.notActive) { try idle.tm.adjust(.skip, at: idle.now) }
+        #expect(throws: RequestError.notActive) { try idle.tm.adjust(.skip) }
     }
 }

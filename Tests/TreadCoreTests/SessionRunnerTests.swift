@@ -1,5 +1,5 @@
 import Testing
-import TreadCore
+@testable import TreadCore
 
 @Suite struct SessionRunnerTests {
     let p = program(seg(.forward, 3, 10), seg(.reverse, 2, 20), seg(.forward, 4, 5))

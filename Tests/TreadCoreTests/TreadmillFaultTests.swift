@@ -1,5 +1,5 @@
 import Testing
-import TreadCore
+@testable import TreadCore
 
 enum HardStopInput: String, CaseIterable, Sendable {
     case estop, key
@@ -81,7 +81,7 @@ enum HardStopInput: String, CaseIterable, Sendable {
 
     @Test func driveOfflineIsAFault() throws {
         var rig = try rigRunning()
-        rig.driveOverride = .offline(reason: "no reply from drive 1")
+        rig.driveOverride = .offline(.notAnswering("no reply from drive 1"))
         let c = rig.step()
         #expect(!c.enable)
         #expect(c.drive == .stop)

@@ -1,5 +1,5 @@
 import Testing
-import TreadCore
+@testable import TreadCore
 
 /// The rail interlock as the member meets it: waiting to start a reverse segment, and letting
 /// go while walking backwards.
@@ -89,11 +89,11 @@ import TreadCore
             #expect(c.drive == .stop)
         }
 
-        #expect(throws: RequestError.railsNotHeld) { try rig.tm.resume(at: rig.now) }
+        #expect(throws: RequestError.railsNotHeld) { try rig.tm.resume() }
         #expect(rig.tm.state == .paused)
         rig.holdRails(true)
         rig.step()  // requests see the inputs as of the last step
-        try rig.tm.resume(at: rig.now)
+        try rig.tm.resume()
         let resumed = rig.step()
         #expect(resumed.events.contains(.resumed))
         #expect(resumed.enable)

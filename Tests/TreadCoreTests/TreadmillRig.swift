@@ -1,5 +1,5 @@
 import Testing
-import TreadCore
+@testable import TreadCore
 
 /// Runs a `Treadmill` against a `FakeBelt` by feeding time in fixed ticks: no threads, clocks
 /// or sleeps. Each `step()` reads the belt, steps the treadmill, then lets the belt respond.

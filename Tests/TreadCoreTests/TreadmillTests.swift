@@ -1,5 +1,5 @@
 import Testing
-import TreadCore
+@testable import TreadCore
 
 /// Whole sessions and the requests that start them.
 @Suite struct TreadmillTests {
@@ -64,7 +64,7 @@ import TreadCore
         var rig = TreadmillRig()
         try rig.start(demo)
         rig.run(for: .seconds(8))
-        try rig.tm.stop(at: rig.now)
+        try rig.tm.stop()
         #expect(rig.tm.state == .stopping)
         var speeds: [Double] = []
         let reached = rig.run(until: {
@@ -76,21 +76,21 @@ import TreadCore
         #expect(rig.eventList.contains(.sessionStopped))
         #expect(!rig.eventList.contains(.sessionFinished))
         #expect(rig.last?.enable == false)
-        #expect(throws: RequestError.notActive) { try rig.tm.stop(at: rig.now) }
+        #expect(throws: RequestError.notActive) { try rig.tm.stop() }
     }
 
     @Test func pauseOnRequestStopsTheBeltAndResumeContinues() throws {
         var rig = TreadmillRig()
         try rig.start(demo)
         rig.run(for: .seconds(6))
-        try rig.tm.pause(at: rig.now)
+        try rig.tm.pause()
         #expect(rig.tm.pauseReason == .request)
         let elapsed = rig.tm.session?.elapsed
         rig.expectReach({ $0.last?.enable == false }, limit: .seconds(30))
         #expect(rig.belt.speed <= rig.limits.standstill)
         rig.run(for: .seconds(5))
         #expect(rig.tm.session?.elapsed == elapsed)
-        try rig.tm.resume(at: rig.now)
+        try rig.tm.resume()
         let c = rig.step()
         #expect(c.events.contains(.resumed))
         #expect(c.drive == .run(.forward, rig.limits.startSpeed))
@@ -108,7 +108,7 @@ import TreadCore
 
     @Test func startIsRefusedWhileTheDriveIsOffline() {
         var rig = TreadmillRig()
-        rig.driveOverride = .offline(reason: "no reply from drive 1")
+        rig.driveOverride = .offline(.notAnswering("no reply from drive 1"))
         rig.step()
         let error = #expect(throws: RequestError.self) { try rig.tm.start(demo, at: rig.now) }
         #expect(["drive_not_ready", "faulted"].contains(error?.code))

@@ -30,4 +30,27 @@ import TreadHardware
                 "scheduled ticks go on: \(rig.daemon.control.tickCount - ticks) in 2 s")
     }
 
+    // The schedule's rule itself, with time fed in.
+
+    @Test func onTimeTicksAdvanceBySteadyPeriods() {
+        var s = TickSchedule(period: .milliseconds(40), from: .seconds(1))
+        #expect(s.ticked(at: .seconds(1)) == .seconds(1.04))
+        #expect(s.ticked(at: .seconds(1.0405)) == .seconds(1.08), "a tick a little late keeps the grid")
+        #expect(s.ticked(at: .seconds(1.08)) == .seconds(1.12))
+    }
+
+    @Test func ticksBroughtForwardLeaveTheScheduleAlone() {
+        var s = TickSchedule(period: .milliseconds(40), from: .seconds(1))
+        _ = s.ticked(at: .seconds(1))
+        for k in 1...1000 { #expect(s.ticked(at: .seconds(1) + .microseconds(k * 30)) == .seconds(1.04)) }
+        #expect(s.ticked(at: .seconds(1.04)) == .seconds(1.08))
+    }
+
+    @Test func aLateTickSkipsTheMissedOnesInsteadOfBursting() {
+        var s = TickSchedule(period: .milliseconds(40), from: .seconds(1))
+        _ = s.ticked(at: .seconds(1))
+        // The loop was held for a quarter of a second: the next tick is a period after it woke.
+        #expect(s.ticked(at: .seconds(1.29)) == .seconds(1.33))
+        #expect(s.ticked(at: .seconds(1.33)) == .seconds(1.37))
+    }
 }

@@ -4,6 +4,7 @@ import TreadTesting
 import TreadCore
 import TreadHardware
 @testable import TreadDaemon
+import TreadFiles
 
 /// treadd.toml: the shipped configurations parse, and every mistake is refused with file,
 /// line and key.

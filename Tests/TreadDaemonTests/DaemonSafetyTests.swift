@@ -8,25 +8,15 @@ import TreadHardware
 /// The whole daemon (control loop, drive link on the in-process simulator, socket) reacting
 /// to simulated input edges.
 @Suite(.serialized) struct DaemonSafetyTests {
-    /// Polls a state with a deadline (the state has no event to await from here).
-    func eventually(_ timeout: Double = 10, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(5_000)
-        }
-        return condition()
-    }
-
     func startDemo(_ rig: SocketServerTests.Rig) throws {
-        let program = try #require(ProgramLibrary(directory: rig.daemon.config.programsDirectory).programs["demo"])
-        #expect(eventually { rig.daemon.control.status.drive == "online" })
+        let program = try #require(rig.daemon.programs.programs["demo"])
+        #expect(eventually(timeout: .seconds(10)) { rig.daemon.control.status.drive == "online" })
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var outcome: Result<Void, RequestError>?
         rig.daemon.control.submit(.start(program)) { r in outcome = r; done.signal() }
         done.wait()
         #expect(throws: Never.self) { try outcome!.get() }
-        #expect(eventually { rig.daemon.enable.isEnergised }, "the session never energised the enable output")
+        #expect(eventually(timeout: .seconds(10)) { rig.daemon.enable.isEnergised }, "the session never energised the enable output")
     }
 
     @Test func anEstopEdgeWhileRunningDropsEnableAtOnceAndLatchesAFault() throws {
@@ -36,12 +26,12 @@ import TreadHardware
         let sim = try #require(rig.daemon.inputs as? SimulatedInputs)
         sim.set(.estop, false)
         #expect(!rig.daemon.enable.isEnergised, "enable must drop in the edge's own call, not at the next tick")
-        #expect(eventually { rig.daemon.control.status.state == "fault" })
+        #expect(eventually(timeout: .seconds(10)) { rig.daemon.control.status.state == "fault" })
         #expect(rig.daemon.control.status.fault?.code == "estop")
         // Reset refused while the e-stop is open; accepted once it is closed.
         #expect(rig.submit(.reset)?.code == "cause_persists")
         sim.set(.estop, true)
-        #expect(eventually { rig.daemon.control.status.estop == "closed" })
+        #expect(eventually(timeout: .seconds(10)) { rig.daemon.control.status.estop == "closed" })
         #expect(rig.submit(.reset) == nil)
         #expect(!rig.daemon.enable.isEnergised, "a reset never restarts the belt")
     }
@@ -53,7 +43,7 @@ import TreadHardware
         let sim = try #require(rig.daemon.inputs as? SimulatedInputs)
         for i in 0..<12 { sim.set(.railLeft, i % 2 == 1) }
         #expect(!rig.daemon.enable.isEnergised)
-        #expect(eventually { rig.daemon.control.status.state == "fault" })
+        #expect(eventually(timeout: .seconds(10)) { rig.daemon.control.status.state == "fault" })
         let fault = try #require(rig.daemon.control.status.fault)
         #expect(fault.code == "sensor")
         #expect(fault.message.contains("rail_left"))
@@ -69,7 +59,7 @@ import TreadHardware
         defer { rig.close() }
         let sim = try #require(rig.daemon.inputs as? SimulatedInputs)
         for i in 0..<20_000 { sim.set(.railLeft, i % 2 == 1) }  // each edge goes through the listener
-        #expect(eventually(60) { rig.daemon.control.tickCount >= 20_000 }, "ticks: \(rig.daemon.control.tickCount)")
+        #expect(eventually(timeout: .seconds(60)) { rig.daemon.control.tickCount >= 20_000 }, "ticks: \(rig.daemon.control.tickCount)")
         // Still serving after all that.
         let c = try rig.client()
         _ = c.readLine()  // the greeting

@@ -26,12 +26,34 @@ import TreadProtocol
     }
 
     func startDemo(_ rig: SocketServerTests.Rig) throws {
-        let program = try #require(ProgramLibrary(directory: rig.daemon.config.programsDirectory).programs["demo"])
+        let program = try #require(rig.daemon.programs.programs["demo"])
         #expect(eventually(timeout: .seconds(10)) { rig.daemon.control.status.drive == "online" })
         #expect(rig.submit(.start(program)) == nil)
         #expect(eventually(timeout: .seconds(10)) { rig.daemon.enable.isEnergised }, "the session never energised the enable output")
     }
 
+
+    /// A control loop that stops ticking mid-run: the drive link stops the drive on its own
+    /// once the setpoint expires, and the fault names treadd's loop, never the drive.
+    @Test func aStalledControlLoopIsReportedAsItselfNotAsTheDrive() throws {
+        let rig = try SocketServerTests.Rig()
+        defer { rig.close() }
+        try startDemo(rig)
+        #expect(eventually(timeout: .seconds(10)) { rig.sim.paused { $0.simulator.runCommanded } }, "the drive never got a run")
+        rig.daemon.control.stallForTesting(true)
+        try #require(eventually { rig.daemon.control.isStalledForTesting }, "the loop did not stall")
+        #expect(eventually(timeout: .seconds(5)) { !rig.sim.paused { $0.simulator.runCommanded } },
+                "the drive link did not stop the drive when the setpoint expired")
+        rig.daemon.control.stallForTesting(false)
+        #expect(eventually(timeout: .seconds(5)) { rig.daemon.control.status.state == "fault" })
+        let fault = try #require(rig.daemon.control.status.fault)
+        #expect(fault.code == "control_stalled", "\(fault)")
+        #expect(fault.message.contains("control loop"), "\(fault.message)")
+        #expect(!fault.message.contains("not answering"), "\(fault.message)")
+        // The drive answered all along: a reset is accepted, and nothing moves by itself.
+        #expect(rig.submit(.reset) == nil)
+        #expect(eventually { rig.daemon.control.status.state == "idle" })
+    }
 
     @Test func anInputThreadThatStopsTickingHasEveryLineLost() throws {
         let rig = try SocketServerTests.Rig()
@@ -98,7 +120,7 @@ import TreadProtocol
         let daemon = rig.daemon
         Thread { daemon.stop(); stopped.signal() }.start()
         #expect(eventually(timeout: .seconds(5)) { rig.daemon.control.lifecycle == .stopping })
-        let program = try #require(ProgramLibrary(directory: rig.daemon.config.programsDirectory).programs["demo"])
+        let program = try #require(rig.daemon.programs.programs["demo"])
         #expect(rig.submit(.start(program)) == .shuttingDown)
         #expect(rig.submit(.resume) == .shuttingDown)
         let sim = try #require(rig.daemon.inputs as? SimulatedInputs)

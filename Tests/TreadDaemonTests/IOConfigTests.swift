@@ -4,6 +4,7 @@ import TreadTesting
 import TreadCore
 import TreadHardware
 @testable import TreadDaemon
+import TreadFiles
 
 /// `[io]`: the GPIO wiring. Mistakes are refused with file, line and key at load; lines that
 /// do not exist on this machine are refused at start with the line named.

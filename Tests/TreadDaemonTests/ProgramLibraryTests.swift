@@ -38,7 +38,7 @@ import TreadCore
         try dir.write("notes.txt", "not a program")
         let brokenLine = try #require(TOMLText(Self.broken).line(of: "speed_kmh", in: "steps"))
 
-        let lib = ProgramLibrary(directory: dir.path)
+        let lib = ProgramLibrary(directory: dir.path, parser: .beside())
         #expect(lib.programs.keys.sorted() == ["good"])
         #expect(lib.broken.keys.sorted() == ["broken"])
 
@@ -68,7 +68,7 @@ import TreadCore
         try dir.write("b-good.toml", Self.good)
         try dir.write("a-good.toml", Self.good)
         try dir.write("broken.toml", Self.broken)
-        let lib = ProgramLibrary(directory: dir.path)
+        let lib = ProgramLibrary(directory: dir.path, parser: .beside())
         #expect {
             try lib.program(named: "nope")
         } throws: { e in
@@ -78,7 +78,7 @@ import TreadCore
     }
 
     @Test func missingFolderIsAnEmptyLibrary() {
-        let lib = ProgramLibrary(directory: "/nonexistent/programs")
+        let lib = ProgramLibrary(directory: "/nonexistent/programs", parser: .beside())
         #expect(lib.programs.isEmpty)
         #expect(lib.broken.isEmpty)
         #expect(throws: ProgramLibrary.LookupError.self) { try lib.program(named: "demo") }
@@ -92,7 +92,7 @@ import TreadCore
     }()
 
     @Test func everyShippedProgramLoads() throws {
-        let lib = ProgramLibrary(directory: PackagePaths.programs)
+        let lib = ProgramLibrary(directory: PackagePaths.programs, parser: .beside())
         #expect(lib.broken.isEmpty, "\(lib.broken.values.map(\.description))")
         #expect(!Self.shippedFiles.isEmpty)
         #expect(lib.programs.keys.sorted() == Self.shippedFiles)
@@ -100,7 +100,7 @@ import TreadCore
 
     @Test(arguments: shippedFiles)
     func shippedProgramStartsAndEndsForwardsWithinTheDemoLimits(name: String) throws {
-        let lib = ProgramLibrary(directory: PackagePaths.programs)
+        let lib = ProgramLibrary(directory: PackagePaths.programs, parser: .beside())
         let p = try lib.program(named: name)
         #expect(p.segments.first?.direction == .forward)
         #expect(p.segments.last?.direction == .forward)
@@ -109,12 +109,12 @@ import TreadCore
     }
 
     @Test func week1HasAFewPercentReverse() throws {
-        let p = try ProgramLibrary(directory: PackagePaths.programs).program(named: "week1-first-steps")
+        let p = try ProgramLibrary(directory: PackagePaths.programs, parser: .beside()).program(named: "week1-first-steps")
         #expect((0.05...0.10).contains(p.reverseShare), "reverse share \(p.reverseShare)")
     }
 
     @Test func target4060Has40PercentReverse() throws {
-        let p = try ProgramLibrary(directory: PackagePaths.programs).program(named: "target-40-60")
+        let p = try ProgramLibrary(directory: PackagePaths.programs, parser: .beside()).program(named: "target-40-60")
         #expect(abs(p.reverseShare - 0.40) <= 0.01, "reverse share \(p.reverseShare)")
         #expect(p.totalDuration == .seconds(3600))
     }

@@ -11,6 +11,7 @@ import TreadCore
 
     /// Polls the link's feedback until `match` holds; the link publishes from its own thread.
     func feedback(of link: DriveLink, timeout: Duration = .seconds(5), _ match: (DriveFeedback) -> Bool) -> DriveFeedback {
+        // The caller checks the feedback returned, which is the last one seen if none matched.
         _ = eventually(timeout: timeout) { match(link.currentFeedback) }
         return link.currentFeedback
     }
@@ -27,8 +28,9 @@ import TreadCore
             Issue.record("expected offline, got \(offline)")
             return
         }
-        #expect(reason.contains("recording drive"))
-        #expect(reason.contains("Connection refused"))
+        #expect(reason.description.contains("recording drive"))
+        #expect(reason.description.contains("Connection refused"))
+        if case .cannotConnect = reason {} else { Issue.record("a refused connection is cannotConnect, got \(reason)") }
         #expect(!drive.calls.contains { if case .command = $0 { true } else { false } }, "nothing commanded while not connected")
 
         drive.connectError = nil
@@ -189,17 +191,27 @@ import TreadCore
                              logger: Logger(label: "test.fresh")) { drive }
         link.start()
         defer { link.shutdown() }
-        // Renew as a healthy control loop does, for well over the lifetime, counting polls.
-        let start = drive.calls.count
-        for _ in 0..<30 {
-            link.submit(.run(.forward, .kmh(3)))
-            _ = drive.wait(timeout: 1) { $0.count > start && $0.last == .readReport }
-            Thread.sleep(forTimeInterval: 0.02)  // pacing of the simulated control loop, not synchronisation
+        // Renew once per poll of the link, as a control loop renews once per tick: the renewal
+        // is paced by the link's own polls (20 ms apart; renewing the same setpoint does not wake
+        // the link), each awaited, so it never waits on the test thread's sleep.
+        let run = DriveSetpoint.run(.forward, .kmh(3))
+        func polls(_ calls: [RecordingDrive.Call]) -> Int { calls.filter { $0 == .readReport }.count }
+        let began = MonotonicClock.now()
+        for renewal in 0..<30 {
+            let polled = polls(drive.calls)
+            link.submit(run)
+            guard drive.wait(timeout: 2, until: { polls($0) > polled }) else {
+                Issue.record("no poll after renewal \(renewal): \(drive.calls.suffix(5))")
+                return
+            }
         }
+        let renewedFor = MonotonicClock.now() - began
         let calls = drive.calls
-        let firstRun = calls.firstIndex(of: .command(.run(.forward, .kmh(3))))
+        let firstRun = calls.firstIndex(of: .command(run))
         #expect(firstRun != nil)
         #expect(!calls[(firstRun ?? 0)...].contains(.command(.stop)), "no stop while the setpoint is renewed")
+        // Otherwise the run could have ended before a stale setpoint would have been stopped.
+        #expect(renewedFor > .milliseconds(300), "renewed for \(renewedFor), twice the lifetime at least")
     }
 }
 
@@ -244,11 +256,14 @@ import TreadCore
             Issue.record("the outage was not reported: \(first)")
             return
         }
-        #expect(reason.contains("unplugged"))
+        #expect(reason.description.contains("unplugged"))
         // The control loop keeps asking for the run (it has not latched yet): refused.
         let reconnects = drive.inner.calls.count
         for _ in 0..<5 { link.submit(.run(.forward, .kmh(3))) }
-        _ = drive.inner.wait(timeout: 1) { $0.count > reconnects + 6 }
+        // Two polls after the submits: the link has been round its loop since it took them, so
+        // a run it were to obey would be on record by now. Without them, no run proves nothing.
+        let polledOn = drive.inner.wait { $0[reconnects...].filter { $0 == .readReport }.count >= 2 }
+        #expect(polledOn, "the link polled on after the refused runs: \(drive.inner.calls.suffix(5))")
         let after = drive.inner.calls[reconnects...]
         #expect(!after.contains(.command(.run(.forward, .kmh(3)))), "no run after an outage without a stop first")
         // Once the loop has submitted a stop, a new run is obeyed again.

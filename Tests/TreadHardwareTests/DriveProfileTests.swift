@@ -3,6 +3,7 @@ import Testing
 import TreadTesting
 import TreadCore
 @testable import TreadHardware
+import TreadFiles
 
 /// Loading drive profiles: the shipped Delta MS300 file, and profiles that contradict
 /// themselves, which must be refused with file, line and key.

@@ -32,7 +32,7 @@ import TreadTesting
         #expect(RealtimePriority(20)!.forInputs.value == 21)
     }
 
-    @Test func theDriveThreadRunsAtTheConfiguredFIFOPriorityOrSaysWhyNot() {
+    @Test func theDriveThreadRunsAtTheConfiguredFIFOPriorityOrSaysWhyNot() throws {
         let seen = Locked<(policy: Int32, priority: Int32)?>(nil)
         let logged = Locked<[String]>([])
         var logger = Logger(label: "test.realtime") { _ in CapturingLogHandler(into: logged) }
@@ -45,7 +45,7 @@ import TreadTesting
         }
         link.start()
         defer { link.shutdown() }
-        _ = eventually(timeout: .seconds(5)) { if case .online = link.currentFeedback { true } else { false } }
+        try waitUntil("the drive link online") { if case .online = link.currentFeedback { true } else { false } }
         let scheduling = seen.withLock { $0 }
         if Self.fifoAllowed {
             #expect(scheduling?.policy == SCHED_FIFO)
@@ -59,7 +59,7 @@ import TreadTesting
         #expect(link.currentStats.transactions >= 1)
     }
 
-    @Test func withoutAPriorityTheDriveThreadStaysNormal() {
+    @Test func withoutAPriorityTheDriveThreadStaysNormal() throws {
         let seen = Locked<Int32?>(nil)
         let drive = RecordingDrive()
         let link = DriveLink(pollInterval: .milliseconds(20), logger: Logger(label: "test.realtime")) {
@@ -68,7 +68,7 @@ import TreadTesting
         }
         link.start()
         defer { link.shutdown() }
-        _ = eventually(timeout: .seconds(5)) { if case .online = link.currentFeedback { true } else { false } }
+        try waitUntil("the drive link online") { if case .online = link.currentFeedback { true } else { false } }
         #expect(seen.withLock { $0 } == SCHED_OTHER)
     }
 }

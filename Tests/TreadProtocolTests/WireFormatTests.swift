@@ -61,10 +61,10 @@ import TreadProtocol
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         let full = try #require(try JSONSerialization.jsonObject(with: Data(LineCoding.encode(Self.fullStatus).utf8)) as? [String: Any])
         #expect(Set(object.keys) == Set(full.keys), "every key is always present")
-        #expect(object.count == 29)
+        #expect(object.count == 30)
         for key in ["program", "program_title", "segment_index", "segment_count", "segment_direction", "segment_remaining_s",
                     "next", "notice", "pause_reason", "fault", "member", "distance_forward_m", "distance_reverse_m",
-                    "energy_kcal_estimate", "history", "hold"] {
+                    "energy_kcal_estimate", "history", "hold", "machine"] {
             #expect(object[key] is NSNull, "\(key) should be null")
         }
         #expect(!line.contains("\n"), "one line")

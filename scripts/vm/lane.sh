@@ -16,4 +16,8 @@ mkdir -p "$BUILD_PATH/vm"
 gcc -O2 -Wall -o "$BUILD_PATH/vm/edge_latency" scripts/vm/edge_latency.c
 EDGE=$(readlink -f "$BUILD_PATH/vm/edge_latency")
 export TREADD_VM_TIMEOUT=${TREADD_VM_TIMEOUT:-1800}   # the scenarios take 5-10 min under emulation
+# Software emulation (TCG) unless asked for KVM: a /dev/kvm that passes run.sh's probe can still
+# fail mid-boot ("KVM internal error. Suberror: 1", emulation failure, seen 2026-12-04), and the
+# VM then hangs until the time-out. TREADD_VM_KVM=auto probes as before, 1 forces KVM.
+export TREADD_VM_KVM=${TREADD_VM_KVM:-0}
 exec bash scripts/vm/run.sh scripts/vm/interlock.sh "$BIN" "$EDGE" "${TREADD_VM_SCENARIOS:-}"

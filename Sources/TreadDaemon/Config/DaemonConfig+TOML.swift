@@ -1,6 +1,7 @@
 import Foundation
 import TreadCore
 import TreadHardware
+import TreadFiles
 
 extension DaemonConfig {
     /// - Parameter allowSimulatedInputs: lets `[inputs] source = "simulated"` drive a real

@@ -1,5 +1,6 @@
 import TreadCore
 import TreadHardware
+import TreadFiles
 
 extension IOConfig {
     static let requiredInputs: [InputLine] = [.estop, .safetyKey, .railLeft, .railRight]

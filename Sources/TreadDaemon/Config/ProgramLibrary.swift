@@ -1,5 +1,6 @@
 import Foundation
 import TreadCore
+import TreadFiles
 
 /// The programs folder, read once at start-up so that starting a session by name never
 /// touches the disk on the control path. A file that does not parse is kept as an error and
@@ -12,19 +13,34 @@ public struct ProgramLibrary: Sendable {
     /// A library with nothing in it yet (before the folder is read).
     init(empty directory: String) { self.directory = directory }
 
-    public init(directory: String) {
+    /// Reads every `*.toml` in `directory` and has `parser` (a helper process) parse them: one
+    /// helper for the folder, and if that one fails, one per file, so a file that crashes the
+    /// parser is the only one lost. Blocking: call off the event loops and the async pool.
+    public init(directory: String, parser: ProgramParser) {
         self.directory = directory
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        var documents: [ProgramDocument] = []
         for f in files.sorted() where f.hasSuffix(".toml") {
             let path = (directory as NSString).appendingPathComponent(f)
             let name = String(f.dropLast(5))
             do {
-                let text = try String(contentsOfFile: path, encoding: .utf8)
-                programs[name] = try ProgramFile.parse(text, file: path, name: name)
-            } catch let e as FileErrors {
-                broken[name] = e
+                documents.append(ProgramDocument(file: path, name: name, text: try String(contentsOfFile: path, encoding: .utf8)))
             } catch {
                 broken[name] = FileErrors([FileError(file: path, line: nil, key: nil, message: "cannot read: \(error.localizedDescription)")])
+            }
+        }
+        guard !documents.isEmpty else { return }
+        let results: [Result<Program, ProgramParseError>]
+        switch parser.parse(documents) {
+        case .success(let all): results = all
+        case .failure: results = documents.map { parser.parse($0) }
+        }
+        for (doc, result) in zip(documents, results) {
+            let name = doc.name ?? doc.file
+            switch result {
+            case .success(let p): programs[name] = p
+            case .failure(.invalid(let e)): broken[name] = e
+            case .failure(.parser(let f)): broken[name] = FileErrors([FileError(file: doc.file, line: nil, key: nil, message: f.description)])
             }
         }
     }

@@ -4,6 +4,7 @@ import Synchronization
 import TreadCore
 import TreadHardware
 import TreadProtocol
+import TreadTraining
 
 /// The control loop: a dedicated thread that ticks the `Treadmill` core at the configured
 /// rate, applies its commands to the enable output and the drive link, and publishes.
@@ -64,6 +65,8 @@ public final class ControlLoop: @unchecked Sendable {
     private let period: Duration
     private let logger: Logger
     private let cond = PriorityInheritingCondition()
+    /// The ticks' time and the waits between them (the monotonic clock in treadd).
+    private let clock: any ThreadClock
     // Guarded by `cond`.
     private var queue: [(Command, Reply)] = []
     private var stopping = false
@@ -86,6 +89,11 @@ public final class ControlLoop: @unchecked Sendable {
     /// Set on the control thread once the input source's heartbeat was found stale and its
     /// lines reported lost; cleared when it ticks again.
     private var inputsDeclaredLost = false
+    /// The belt's distance, hours, direction changes, rail releases and faults counted by this
+    /// run (control thread only), and its copy for status readers.
+    private var odometer = Odometer()
+    private var odometerAt: Instant?
+    private let odometerSnapshot = Locked(Odometer())
     /// Set before `start()`; used only on the control thread afterwards.
     private var recorder: HistoryRecorder?
     private var history: HistoryWriter?
@@ -104,7 +112,7 @@ public final class ControlLoop: @unchecked Sendable {
 
     public init(treadmill: Treadmill, safety: SafetyMonitor, gate: SafetyGate, enable: EnableOutput, warning: EnableOutput? = nil,
                 enableWatchdog: EnableOutput? = nil, drive: DriveLink, inputs: SafetyInputSource? = nil, period: Duration, progressInterval: Duration = .milliseconds(200),
-                logger: Logger) {
+                logger: Logger, clock: any ThreadClock = MonotonicThreadClock()) {
         self.inputSource = inputs
         self.enableWatchdog = enableWatchdog
         self.progressInterval = progressInterval
@@ -116,7 +124,8 @@ public final class ControlLoop: @unchecked Sendable {
         self.drive = drive
         self.period = period
         self.logger = logger
-        self.latest = Locked(treadmill.statusSnapshot(enable: false, at: MonotonicClock.now()))
+        self.clock = clock
+        self.latest = Locked(treadmill.statusSnapshot(enable: false, at: clock.now()))
     }
 
     /// Where events and progress go (the socket server's broadcaster). Must not block.
@@ -159,7 +168,21 @@ public final class ControlLoop: @unchecked Sendable {
     /// Call before `start()`.
     public func attachHistory(_ writer: HistoryWriter) {
         history = writer
-        recorder = HistoryRecorder(writer: writer)
+        recorder = HistoryRecorder(writer: writer, liveCounters: { [unowned self] in liveCounters })
+    }
+
+    /// The counters this run has counted, from zero at start-up.
+    private var liveCounters: MachineCounters {
+        MachineCounters(odometerSnapshot.withLock { $0 }, driveCommErrors: drive.currentStats.errors)
+    }
+
+    /// The machine's health counters since it was installed: what the history had persisted
+    /// plus this run's. `persisted` is false while there is no history to add them to (none
+    /// kept, or not opened yet): then the figures are this run's alone.
+    public var machineCounters: (counters: MachineCounters, persisted: Bool) {
+        let live = liveCounters
+        guard let store = history?.store else { return (live, false) }
+        return (store.persistedCounters + live, true)
     }
 
     public func submit(_ command: Command, reply: @escaping Reply) {
@@ -227,7 +250,7 @@ public final class ControlLoop: @unchecked Sendable {
     }
 
     private func run() {
-        var nextTick = MonotonicClock.now()
+        var schedule = TickSchedule(period: period, from: clock.now())
         var lastProgress = Instant.zero
         var lastState = ""
         while true {
@@ -242,17 +265,31 @@ public final class ControlLoop: @unchecked Sendable {
             cond.unlock()
             if quit { break }
 
-            let now = MonotonicClock.now()
+            let now = clock.now()
             lastTickNanos.store(now.nanoseconds, ordering: .relaxed)
-            if !wasWoken, pending.isEmpty { lateness.withLock { $0.record(now - nextTick) } }
+            if !wasWoken, pending.isEmpty { lateness.withLock { $0.record(now - schedule.due) } }
             superviseInputSource(at: now)
             // One reading per tick, taken before requests so they judge the latest inputs.
             let (take, trips) = safety.take(at: now)
             let tick = Tick(inputs: take.inputs, drive: drive.currentReading, trips: take.trips, enableFailure: gate.takeOutputFailure() ?? takePulseFailure())
-            treadmill.observe(tick, at: now)
             let refusing = lifecycle == .stopping || lifecycle == .stopped
-            for (command, reply) in pending { reply(refusing && !isShutdownStop(command) ? .failure(.shuttingDown) : apply(command, at: now)) }
-            let commands = treadmill.step(tick, at: now)
+            var accepted: [(command: Command, reply: Reply)] = []
+            for (command, reply) in pending {
+                if refusing && !isShutdownStop(command) { reply(.failure(.shuttingDown)) } else { accepted.append((command, reply)) }
+            }
+            let handled = treadmill.handle(.tick(tick, requests: accepted.map { Self.request($0.command) }), at: now)
+            for (a, result) in zip(accepted, handled.replies) {
+                if case .success = result, case .startSession(_, let context) = a.command { recorder?.willStart(warnings: context.warnings) }
+                a.reply(result)
+            }
+            // A tick always commands; only a lone request (which this loop never sends) does not.
+            let commands = handled.commands ?? Commands(enable: false, drive: .stop, resetDriveFault: false, events: [])
+            odometer.add(speed: treadmill.beltSpeed, direction: treadmill.beltDirection, standstill: treadmill.limits.standstill,
+                         over: odometerAt.map { now - $0 } ?? .zero)
+            odometerAt = now
+            odometer.count(commands.events)
+            let counted = odometer
+            odometerSnapshot.withLock { $0 = counted }
             recorder?.observe(commands.events, treadmill)
             gate.apply(commands, latched: treadmill.state == .fault, seen: trips)
             try? warning?.set(treadmill.interlock.releasedSince != nil)
@@ -282,14 +319,7 @@ public final class ControlLoop: @unchecked Sendable {
                 lastState = status.state
             }
 
-            // A tick that an input edge or a request brought forward leaves the schedule as it
-            // was: advancing it on every early tick let a burst of requests or a chattering
-            // input push the next scheduled tick seconds into the future, stalling the loop.
-            if now >= nextTick {
-                nextTick = nextTick + period
-                if nextTick < now { nextTick = now + period }  // late: skip, don't burst
-            }
-            waitUntil(nextTick)
+            waitUntil(schedule.ticked(at: now))
             if stallRequested.load(ordering: .relaxed) { holdWhileStalled() }
         }
         if let failure = gate.deenergise() { logger.critical("drive enable could not be de-energised at shutdown: \(failure)") }
@@ -301,22 +331,15 @@ public final class ControlLoop: @unchecked Sendable {
         cond.unlock()
     }
 
-    private func apply(_ command: Command, at now: Instant) -> Result<Void, RequestError> {
-        do throws(RequestError) {
-            switch command {
-            case .start(let p): try treadmill.start(p, at: now)
-            case .startSession(let p, let context):
-                try treadmill.start(p, member: context.member, at: now)
-                recorder?.willStart(warnings: context.warnings)
-            case .adjust(let a): try treadmill.adjust(a, at: now)
-            case .stop: try treadmill.stop(at: now)
-            case .pause: try treadmill.pause(at: now)
-            case .resume: try treadmill.resume(at: now)
-            case .reset: try treadmill.reset(at: now)
-            }
-            return .success(())
-        } catch {
-            return .failure(error)
+    private static func request(_ command: Command) -> Treadmill.Request {
+        switch command {
+        case .start(let p): return .start(p, member: nil)
+        case .startSession(let p, let context): return .start(p, member: context.member)
+        case .adjust(let a): return .adjust(a)
+        case .stop: return .stop
+        case .pause: return .pause
+        case .resume: return .resume
+        case .reset: return .reset
         }
     }
 
@@ -367,7 +390,9 @@ public final class ControlLoop: @unchecked Sendable {
         switch e {
         case .faultLatched: logger.error("\(e.message)", metadata: ["event": "\(e.kind)"])
         case .railWarning, .paused: logger.warning("\(e.message)", metadata: ["event": "\(e.kind)"])
-        default: logger.info("\(e.message)", metadata: ["event": "\(e.kind)"])
+        case .sessionStarted, .segmentStarted, .directionChangeAnnounced, .waitingForRails, .railWarningCleared, .resumed,
+             .sessionFinished, .sessionStopped, .faultCleared, .sessionAdjusted:
+            logger.info("\(e.message)", metadata: ["event": "\(e.kind)"])
         }
     }
 
@@ -386,9 +411,8 @@ public final class ControlLoop: @unchecked Sendable {
         cond.lock()
         defer { cond.unlock() }
         while queue.isEmpty, !stopping, !woken {
-            let left = deadline - MonotonicClock.now()
-            if left <= .zero { return }
-            cond.wait(timeout: left)
+            if clock.now() >= deadline { return }
+            clock.wait(on: cond, until: deadline)
         }
     }
 }

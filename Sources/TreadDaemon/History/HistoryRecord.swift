@@ -1,4 +1,5 @@
 import TreadCore
+import TreadProtocol
 
 /// One thing the history database must remember, made on the control thread (cheap value
 /// types only) and written later by the history writer's own thread.
@@ -10,6 +11,10 @@ public enum HistoryRecord: Sendable, Equatable {
     case checkpoint(sessionID: String, at: Double, tally: SessionTally)
     case event(SessionNote)
     case sessionEnded(sessionID: String, at: Double, outcome: SessionOutcome, tally: SessionTally)
+    /// The machine's counters as this run of treadd has counted them (`live`, from zero at
+    /// start-up); the store adds them to what it had persisted. `publish` also queues a
+    /// snapshot in the outbox for the fleet.
+    case counters(at: Double, live: MachineCounters, publish: Bool)
 
     public struct SessionStart: Sendable, Equatable {
         public var id: String

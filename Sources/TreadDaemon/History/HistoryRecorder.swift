@@ -1,5 +1,7 @@
 import Foundation
 import TreadCore
+import TreadProtocol
+import TreadTraining
 
 /// Turns what the control loop sees each tick into history records, on the control thread.
 /// Cheap and non-blocking: value copies and `HistoryWriter.offer`, nothing else. A session's
@@ -7,6 +9,12 @@ import TreadCore
 public final class HistoryRecorder: @unchecked Sendable {
     private let writer: HistoryWriter
     private let wallClock: @Sendable () -> Double
+    /// The counters this run of treadd has counted (odometer and drive errors), read when a
+    /// snapshot is due; called on the control thread, must not block.
+    private let liveCounters: () -> MachineCounters
+    private var lastCounters: MachineCounters?
+    private var countersPersistedAt = 0.0
+    private var countersPublishedAt = 0.0
     // Touched only on the control thread.
     private var sessionID: String?
     private var segmentIndex = 0
@@ -19,9 +27,17 @@ public final class HistoryRecorder: @unchecked Sendable {
     private var pendingWarnings: [TrainingLoad.Warning] = []
 
     public static let checkpointInterval = 2.0
+    /// The counters are persisted at most this often while they change (a crash loses at most
+    /// this much of the odometer: the checkpoint's interval), and after every session.
+    public static let countersInterval = checkpointInterval
+    /// A counters snapshot goes to the fleet's outbox after every session and at most this
+    /// often otherwise (the fleet's machine view is not a live gauge).
+    public static let countersPublishInterval = 900.0
 
-    public init(writer: HistoryWriter, wallClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+    public init(writer: HistoryWriter, liveCounters: @escaping () -> MachineCounters,
+                wallClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
         self.writer = writer
+        self.liveCounters = liveCounters
         self.wallClock = wallClock
     }
 
@@ -74,6 +90,7 @@ public final class HistoryRecorder: @unchecked Sendable {
                 break
             }
         }
+        defer { recordCounters(now, sessionEnded: false) }
         guard let id = sessionID else { return }
         if tm.session == nil {
             // The session is over (idle after a controlled stop, or discarded by a fault).
@@ -82,9 +99,24 @@ public final class HistoryRecorder: @unchecked Sendable {
             writer.offer(.sessionEnded(sessionID: id, at: now, outcome: outcome == .running ? .stopped : outcome, tally: tm.tally))
             sessionID = nil
             segment = nil
+            recordCounters(now, sessionEnded: true)
         } else if now - lastCheckpoint >= Self.checkpointInterval {
             writer.offer(.checkpoint(sessionID: id, at: now, tally: tm.tally))
             lastCheckpoint = now
+        }
+    }
+
+    /// Persists the counters when they changed and a minute has passed, or a session ended;
+    /// publishes them after a session and every quarter of an hour.
+    private func recordCounters(_ now: Double, sessionEnded: Bool) {
+        guard sessionEnded || now - countersPersistedAt >= Self.countersInterval else { return }
+        let live = liveCounters()
+        let publish = sessionEnded || (now - countersPublishedAt >= Self.countersPublishInterval && live != lastCounters)
+        guard publish || live != lastCounters else { return }
+        if writer.offer(.counters(at: now, live: live, publish: publish)) {
+            lastCounters = live
+            countersPersistedAt = now
+            if publish { countersPublishedAt = now }
         }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import TreadCore
 import TreadProtocol
+import TreadTraining
 
 /// Reads and member edits. Called from the history desk's queue only (they touch the disk).
 extension HistoryStore {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import TreadCore
+import TreadProtocol
 
 /// The workout history in SQLite (GRDB): sessions, the segments actually run, pauses, rail
 /// releases, warnings, faults, and the member profiles. WAL journal with `synchronous=FULL`,
@@ -14,6 +15,9 @@ public final class HistoryStore: @unchecked Sendable {
     let db: DatabaseQueue
     /// Sessions marked interrupted when the database was opened (left running by a crash).
     public private(set) var recoveredSessions = 0
+    /// The machine's counters as persisted when the database was opened: what earlier runs of
+    /// treadd counted. This run's counts are added to them, so a restart never resets them.
+    public private(set) var persistedCounters = MachineCounters()
 
     public init(path: String) throws(HistoryError) {
         self.path = path
@@ -30,13 +34,15 @@ public final class HistoryStore: @unchecked Sendable {
             }
             db = try DatabaseQueue(path: path, configuration: config)
             try Self.migrator.migrate(db)
-            recoveredSessions = try db.write { db in
+            (recoveredSessions, persistedCounters) = try db.write { db in
+                let cut = try String.fetchAll(db, sql: "SELECT id FROM sessions WHERE outcome = 'running'")
                 try db.execute(sql: """
                     UPDATE sessions SET outcome = 'interrupted', ended_at = updated_at WHERE outcome = 'running'
                     """)
-                let n = db.changesCount
                 try db.execute(sql: "UPDATE segments SET outcome = 'interrupted' WHERE outcome = 'running'")
-                return n
+                // The fleet hears of a session cut short as of any other: in this transaction.
+                for id in cut { try Outbox.addSession(id, db) }
+                return (cut.count, try Outbox.persistedCounters(db))
             }
         } catch {
             throw HistoryError(path: path, underlying: error)
@@ -101,6 +107,22 @@ public final class HistoryStore: @unchecked Sendable {
                 CREATE INDEX session_events_session ON session_events(session_id);
                 """)
         }
+        m.registerMigration("v2-outbox") { db in
+            try db.execute(sql: """
+                CREATE TABLE outbox (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    kind TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    payload TEXT NOT NULL
+                );
+                CREATE TABLE machine_counters (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    updated_at REAL NOT NULL,
+                    counters TEXT NOT NULL
+                );
+                """)
+        }
         return m
     }
 
@@ -108,14 +130,15 @@ public final class HistoryStore: @unchecked Sendable {
     public func write(_ records: [HistoryRecord]) throws(HistoryError) {
         do {
             try db.write { db in
-                for r in records { try Self.apply(r, db) }
+                for r in records { try apply(r, db) }
             }
         } catch {
             throw HistoryError(path: path, underlying: error)
         }
     }
 
-    private static func apply(_ r: HistoryRecord, _ db: Database) throws {
+    private func apply(_ r: HistoryRecord, _ db: Database) throws {
+        let persisted = persistedCounters
         switch r {
         case .sessionStarted(let s):
             try db.execute(sql: """
@@ -132,12 +155,19 @@ public final class HistoryStore: @unchecked Sendable {
                                  g.tally.forwardTime.inSeconds, g.tally.reverseTime.inSeconds, g.tally.forwardDistance,
                                  g.tally.reverseDistance, g.tally.energy?.kcal, g.outcome])
         case .checkpoint(let id, let at, let t):
-            try updateTotals(db, id: id, at: at, tally: t, outcome: nil)
+            try Self.updateTotals(db, id: id, at: at, tally: t, outcome: nil)
         case .event(let n):
             try db.execute(sql: "INSERT INTO session_events (session_id, at, kind, code, message) VALUES (?, ?, ?, ?, ?)",
                            arguments: [n.sessionID, n.at, n.kind, n.code, n.message])
+            if n.kind == "fault" {
+                try Outbox.add(.fault, id: UUID().uuidString.lowercased(), at: n.at,
+                               FleetFault(at: n.at, code: n.code ?? "fault", message: n.message, sessionID: n.sessionID), db)
+            }
         case .sessionEnded(let id, let at, let outcome, let t):
-            try updateTotals(db, id: id, at: at, tally: t, outcome: outcome)
+            try Self.updateTotals(db, id: id, at: at, tally: t, outcome: outcome)
+            try Outbox.addSession(id, db)
+        case .counters(let at, let live, let publish):
+            try Outbox.persist(counters: persisted + live, at: at, publish: publish, db)
         }
     }
 

@@ -22,6 +22,14 @@ final class DaemonMetrics: Sendable {
     private let reconnects: Counter
     private let logDropped: Counter
     private let pollLatency: DurationHistogram
+    /// The machine's health counters since installation (persisted across restarts, so a
+    /// gauge: a counter that resumed at its old value would read as a reset to Prometheus).
+    private let beltMetres: Gauge
+    private let reverseMetres: Gauge
+    private let runningSeconds: Gauge
+    private let directionChanges: Gauge
+    private let railReleasesLifetime: Gauge
+    private let commErrorsLifetime: Gauge
     /// The drive link's and log writer's totals at the previous scrape: Prometheus counters
     /// only go up, so the difference is added.
     private let seen = Locked<(drive: DriveLink.Stats, logDropped: Int)>((DriveLink.Stats(), 0))
@@ -40,7 +48,7 @@ final class DaemonMetrics: Sendable {
         reverse = r.makeGauge(name: "treadd_belt_reverse", help: "1 while the belt moves in reverse")
         driveOnline = r.makeGauge(name: "treadd_drive_online", help: "1 while the motor drive answers")
         enable = r.makeGauge(name: "treadd_drive_enable", help: "1 while the drive-enable relay is energised")
-        for code in ["estop", "safety_key", "drive_offline", "drive_fault", "wrong_direction", "drive_not_stopping", "sensor"] {
+        for code in ["estop", "safety_key", "drive_offline", "drive_fault", "wrong_direction", "drive_not_stopping", "sensor", "control_stalled"] {
             _ = r.makeCounter(name: "treadd_faults_total", labels: [("reason", code)], help: "Latched faults, by reason")
         }
         railReleases = r.makeCounter(name: "treadd_rail_releases_total", help: "Rail releases during reverse (warnings)")
@@ -51,6 +59,12 @@ final class DaemonMetrics: Sendable {
         errors = r.makeCounter(name: "treadd_modbus_errors_total", help: "Modbus transactions that failed")
         reconnects = r.makeCounter(name: "treadd_modbus_reconnects_total", help: "Failed attempts to connect to the drive")
         logDropped = r.makeCounter(name: "treadd_log_lines_dropped_total", help: "Log lines dropped because the journal writer fell behind")
+        beltMetres = r.makeGauge(name: "treadd_odometer_belt_metres", help: "Belt distance since installation, both directions (persisted)")
+        reverseMetres = r.makeGauge(name: "treadd_odometer_reverse_metres", help: "Belt distance backwards since installation (persisted)")
+        runningSeconds = r.makeGauge(name: "treadd_odometer_running_seconds", help: "Time the belt moved since installation (persisted)")
+        directionChanges = r.makeGauge(name: "treadd_odometer_direction_changes", help: "Changes of belt direction since installation (persisted)")
+        railReleasesLifetime = r.makeGauge(name: "treadd_odometer_rail_releases", help: "Rail releases since installation (persisted)")
+        commErrorsLifetime = r.makeGauge(name: "treadd_odometer_drive_comm_errors", help: "Failed drive transactions since installation (persisted)")
         pollLatency = r.makeDurationHistogram(
             name: "treadd_modbus_poll_seconds",
             buckets: [.milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(20), .milliseconds(50),
@@ -78,8 +92,18 @@ final class DaemonMetrics: Sendable {
 
     /// Updates the gauges and mirrored counters, then renders the text format. Runs on the
     /// event loop when Prometheus scrapes.
-    func render(status: Status, drive: DriveLink.Stats) -> [UInt8] {
+    func render(status: Status, drive: DriveLink.Stats, machine: MachineCounters) -> [UInt8] {
         for d in pollTimes.drain() { recordPoll(d) }
+        beltMetres.set(to: machine.beltM)
+        reverseMetres.set(to: machine.reverseM)
+        runningSeconds.set(to: machine.runningS)
+        directionChanges.set(to: Double(machine.directionChanges))
+        railReleasesLifetime.set(to: Double(machine.railReleases))
+        commErrorsLifetime.set(to: Double(machine.driveCommErrors))
+        for (reason, n) in machine.faults {
+            registry.makeGauge(name: "treadd_odometer_faults", labels: [("reason", reason)],
+                               help: "Latched faults since installation, by reason (persisted)").set(to: Double(n))
+        }
         for (state, gauge) in states { gauge.set(to: state.rawValue == status.state ? 1.0 : 0.0) }
         beltSpeed.set(to: status.beltSpeedKmh ?? .nan)
         targetSpeed.set(to: status.targetSpeedKmh)

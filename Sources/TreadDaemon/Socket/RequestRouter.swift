@@ -2,12 +2,14 @@ import NIOCore
 import TreadCore
 import TreadHardware
 import TreadProtocol
+import TreadFiles
 
 /// Maps protocol requests onto the control loop. Runs on event loops; never blocks: program
 /// lookups are in memory, control commands are queued, replies come back by callback.
 final class RequestRouter: Sendable {
     private let control: ControlLoop
     private let shelf: ProgramShelf
+    private let programs: ProgramLookup
     private let inputs: SafetyInputSource
     private let broadcaster: Broadcaster
     /// Programs in detail, members, history and session adjustments (issue 7).
@@ -15,11 +17,12 @@ final class RequestRouter: Sendable {
     /// The simulated enable output, whose writes `sim.set enable_output=failing` breaks.
     private let simulatedEnable: SimulatedEnableOutput?
 
-    init(control: ControlLoop, shelf: ProgramShelf, inputs: SafetyInputSource, broadcaster: Broadcaster, workout: WorkoutRoutes? = nil,
+    init(control: ControlLoop, shelf: ProgramShelf, parser: ProgramParserDesk, inputs: SafetyInputSource, broadcaster: Broadcaster, workout: WorkoutRoutes? = nil,
          simulatedEnable: SimulatedEnableOutput? = nil) {
         self.simulatedEnable = simulatedEnable
         self.control = control
         self.shelf = shelf
+        self.programs = ProgramLookup(shelf: shelf, parser: parser)
         self.inputs = inputs
         self.broadcaster = broadcaster
         self.workout = workout
@@ -46,7 +49,10 @@ final class RequestRouter: Sendable {
         let params = request.params ?? Params()
         switch method {
         case .status:
-            reply(.reply(id, ResultBody(status: control.status)))
+            var status = control.status
+            let (counters, persisted) = control.machineCounters
+            status.machine = Status.MachineInfo(counters: counters, persisted: persisted)
+            reply(.reply(id, ResultBody(status: status)))
         case .watch:
             broadcaster.add(channel)
             reply(.reply(id, ResultBody(status: control.status)))
@@ -56,21 +62,18 @@ final class RequestRouter: Sendable {
             }
             reply(.reply(id, ResultBody(programs: list)))
         case .start:
-            let program: Program
-            do {
-                program = try resolveProgram(params)
-            } catch let e as ErrorBody {
-                reply(.failure(id, code: e.code, e.message))
-                return
-            } catch {
-                reply(.failure(id, code: .badRequest, "\(error)"))
-                return
+            let workout = self.workout
+            programs.resolve(params, method: "start") { [self] found in
+                switch found {
+                case .failure(let e): reply(.failure(id, code: e.code, e.message))
+                case .success(let program):
+                    if let member = params.member, let workout {
+                        workout.start(program, member: member, id: id, reply: reply)
+                    } else {
+                        submit(.start(program), id: id, reply: reply, ok: "started \(program.name)")
+                    }
+                }
             }
-            if let member = params.member, let workout {
-                workout.start(program, member: member, id: id, reply: reply)
-                return
-            }
-            submit(.start(program), id: id, reply: reply, ok: "started \(program.name)")
         case .stop: submit(.stop, id: id, reply: reply, ok: "stopping")
         case .pause: submit(.pause, id: id, reply: reply, ok: "paused")
         case .resume: submit(.resume, id: id, reply: reply, ok: "resumed")
@@ -124,27 +127,6 @@ final class RequestRouter: Sendable {
             switch result {
             case .success: reply(.reply(id, ResultBody(message: ok)))
             case .failure(let e): reply(.failure(id, code: ErrorCode(rawValue: e.code), e.description))
-            }
-        }
-    }
-
-    private func resolveProgram(_ params: Params) throws -> Program {
-        if let src = params.programSource {
-            do {
-                return try ProgramFile.parse(src.text, file: src.file)
-            } catch {
-                throw ErrorBody(code: .badProgram, message: error.description)
-            }
-        }
-        guard let name = params.program else {
-            throw ErrorBody(code: .badRequest, message: "start needs params.program (a name) or params.program_source")
-        }
-        do {
-            return try shelf.current.program(named: name)
-        } catch {
-            switch error {
-            case .unknown: throw ErrorBody(code: .unknownProgram, message: error.description)
-            case .broken: throw ErrorBody(code: .badProgram, message: error.description)
             }
         }
     }

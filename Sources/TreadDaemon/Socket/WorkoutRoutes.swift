@@ -1,6 +1,8 @@
 import Logging
 import TreadCore
 import TreadProtocol
+import TreadFiles
+import TreadTraining
 
 /// The socket methods of programs in detail, members, history and session adjustments.
 /// Never blocks an event loop: programs are in memory, the database is reached through the
@@ -8,15 +10,17 @@ import TreadProtocol
 final class WorkoutRoutes: Sendable {
     private let control: ControlLoop
     private let shelf: ProgramShelf
+    private let programs: ProgramLookup
     private let limits: MachineLimits
     private let desk: HistoryDesk?
     private let logger: Logger
 
     typealias Reply = @Sendable (ServerMessage) -> Void
 
-    init(control: ControlLoop, shelf: ProgramShelf, limits: MachineLimits, desk: HistoryDesk?, logger: Logger) {
+    init(control: ControlLoop, shelf: ProgramShelf, parser: ProgramParserDesk, limits: MachineLimits, desk: HistoryDesk?, logger: Logger) {
         self.control = control
         self.shelf = shelf
+        self.programs = ProgramLookup(shelf: shelf, parser: parser)
         self.limits = limits
         self.desk = desk
         self.logger = logger
@@ -66,7 +70,7 @@ final class WorkoutRoutes: Sendable {
                 if let member { _ = try store.member(named: member) }
                 return try store.weeklyTotals(member: member)
             }) { ResultBody(weeks: $0) }
-        default:
+        case .status, .start, .stop, .pause, .resume, .reset, .watch, .programsList, .simSet:
             reply(.failure(id, code: "unknown_method", "method '\(method.rawValue)' is not handled here"))
         }
     }
@@ -104,21 +108,15 @@ final class WorkoutRoutes: Sendable {
     }
 
     private func programDetail(_ params: Params, id: Int?, reply: @escaping Reply) {
-        let program: Program
-        if let src = params.programSource {
-            do { program = try ProgramFile.parse(src.text, file: src.file) } catch {
-                return reply(.failure(id, code: "bad_program", error.description))
+        programs.resolve(params, method: "programs.show") { [self] found in
+            switch found {
+            case .failure(let e): reply(.failure(id, code: e.code, e.message))
+            case .success(let program): describe(program, params, id: id, reply: reply)
             }
-        } else if let name = params.program {
-            do { program = try shelf.current.program(named: name) } catch {
-                switch error {
-                case .unknown: return reply(.failure(id, code: "unknown_program", error.description))
-                case .broken: return reply(.failure(id, code: "bad_program", error.description))
-                }
-            }
-        } else {
-            return reply(.failure(id, code: "bad_request", "needs params.program (a name) or params.program_source"))
         }
+    }
+
+    private func describe(_ program: Program, _ params: Params, id: Int?, reply: @escaping Reply) {
         let file = params.programSource?.file ?? (shelf.current.directory + "/" + program.name + ".toml")
         let problems = program.violations(against: limits).map { v in "\(file):\(v.line.map(String.init) ?? "?"): segment \(v.segmentIndex + 1): \(v.message)" }
         let base = Self.detail(program, problems: problems)

@@ -33,6 +33,7 @@ public final class DriveLink: @unchecked Sendable {
     /// Told how long each status poll took (metrics); called on the drive thread, must not block.
     private let onPoll: (@Sendable (Duration) -> Void)?
     private let cond = PriorityInheritingCondition()
+    private let clock: any ThreadClock
     // Guarded by `cond`.
     private var policy: LinkPolicy
     private var feedback: DriveFeedback = .connecting
@@ -66,7 +67,9 @@ public final class DriveLink: @unchecked Sendable {
     ///     two one-second response time-outs, plus a poll.
     public init(pollInterval: Duration = .milliseconds(50), setpointLifetime: Duration = .milliseconds(300), missedPolls: Int = 3,
                 feedbackBound: Duration? = nil, realtime: RealtimePriority? = nil, logger: Logger,
-                onPoll: (@Sendable (Duration) -> Void)? = nil, makeDrive: @escaping @Sendable () -> any MotorDrive) {
+                onPoll: (@Sendable (Duration) -> Void)? = nil, clock: any ThreadClock = MonotonicThreadClock(),
+                makeDrive: @escaping @Sendable () -> any MotorDrive) {
+        self.clock = clock
         self.onPoll = onPoll
         self.realtime = realtime
         self.makeDrive = makeDrive
@@ -74,7 +77,7 @@ public final class DriveLink: @unchecked Sendable {
         let bound = feedbackBound ?? (pollInterval + .seconds(2)) * max(1, missedPolls) + pollInterval
         self.policy = LinkPolicy(setpointLifetime: setpointLifetime, missedPolls: missedPolls, feedbackBound: bound)
         self.logger = logger
-        self.beat = Atomic(MonotonicClock.now().nanoseconds)
+        self.beat = Atomic(clock.now().nanoseconds)
     }
 
     public func start() {
@@ -87,7 +90,7 @@ public final class DriveLink: @unchecked Sendable {
 
     public func submit(_ setpoint: DriveSetpoint, resetFault: Bool = false) {
         cond.lock()
-        policy.submit(setpoint, resetFault: resetFault, at: MonotonicClock.now())
+        policy.submit(setpoint, resetFault: resetFault, at: clock.now())
         cond.signal()
         cond.unlock()
     }
@@ -97,7 +100,7 @@ public final class DriveLink: @unchecked Sendable {
     /// again), behind at most the one transaction on the wire.
     public func stopNow() {
         cond.lock()
-        policy.stopNow(at: MonotonicClock.now())
+        policy.stopNow(at: clock.now())
         cond.signal()
         cond.unlock()
     }
@@ -109,7 +112,7 @@ public final class DriveLink: @unchecked Sendable {
     public var currentReading: DriveReading {
         cond.lock(); defer { cond.unlock() }
         if let outage = policy.takeOutage() {
-            return DriveReading(.offline(reason: outage.reason), at: outage.at)
+            return DriveReading(.offline(outage.reason), at: outage.at)
         }
         return DriveReading(feedback, at: feedbackAt)
     }
@@ -123,7 +126,7 @@ public final class DriveLink: @unchecked Sendable {
     /// Before the thread starts, the instant the link was made.
     public var heartbeat: Instant { Instant(nanoseconds: beat.load(ordering: .relaxed)) }
 
-    private func beatNow() { beat.store(MonotonicClock.now().nanoseconds, ordering: .relaxed) }
+    private func beatNow() { beat.store(clock.now().nanoseconds, ordering: .relaxed) }
 
     /// What the drive asks before each transaction: give up when a stop (or shutdown) came
     /// after the current step began, unless the link is writing a stop itself. A changed run
@@ -153,7 +156,7 @@ public final class DriveLink: @unchecked Sendable {
     /// Writes a final stop, closes the link and joins the thread.
     public func shutdown() {
         cond.lock()
-        policy.stopNow(at: MonotonicClock.now())
+        policy.stopNow(at: clock.now())
         stopping = true
         cond.broadcast()
         while thread != nil && !finished { cond.wait() }
@@ -177,7 +180,8 @@ public final class DriveLink: @unchecked Sendable {
         var backoff = Duration.milliseconds(100)
         var connected = false
         var refusalLogged = false
-        let clock = ContinuousClock()
+        // The poll's own latency is real time, whatever clock the link runs on.
+        let latencyClock = ContinuousClock()
         while true {
             beatNow()
             cond.lock()
@@ -195,8 +199,8 @@ public final class DriveLink: @unchecked Sendable {
                 } catch {
                     beatNow()
                     let reason = "\(drive.description): \(error)"
-                    cond.lock(); policy.connectFailed(reason, at: MonotonicClock.now()); cond.unlock()
-                    publish(.offline(reason: reason), error: true)
+                    cond.lock(); policy.connectFailed(reason, at: clock.now()); cond.unlock()
+                    publish(.offline(.cannotConnect(reason)), error: true)
                     logger.warning("drive connect failed", metadata: ["drive": "\(drive.description)", "error": "\(error)"])
                     wait(for: backoff, unlessSerialChangesFrom: nil)
                     backoff = min(backoff * 2, .seconds(2))
@@ -205,7 +209,7 @@ public final class DriveLink: @unchecked Sendable {
                 }
             }
             cond.lock()
-            let write = policy.next(at: MonotonicClock.now())
+            let write = policy.next(at: clock.now())
             let (serial, reset) = (policy.serial, policy.resetRequested)
             cond.unlock()
             if let write {
@@ -222,7 +226,7 @@ public final class DriveLink: @unchecked Sendable {
                     beginStep(serial: serial, yielding: write.setpoint != .stop)
                     try drive.command(write.setpoint)
                     beatNow()
-                    cond.lock(); policy.wrote(write, at: MonotonicClock.now()); cond.unlock()
+                    cond.lock(); policy.wrote(write, at: clock.now()); cond.unlock()
                 }
                 // From here on a stop submitted since this iteration read the setpoint
                 // interrupts the step; the stop is written by the next iteration.
@@ -234,11 +238,11 @@ public final class DriveLink: @unchecked Sendable {
                     resetting = false
                     cond.lock(); policy.resetDone(); cond.unlock()
                 }
-                let polled = clock.now
+                let polled = latencyClock.now
                 let report = try drive.readReport()
-                let completed = MonotonicClock.now()  // the reading's date: when the read completed
+                let completed = clock.now()  // the reading's date: when the read completed
                 beat.store(completed.nanoseconds, ordering: .relaxed)
-                onPoll?(clock.now - polled)
+                onPoll?(latencyClock.now - polled)
                 publish(.online(report), at: completed, error: false)
             } catch .interrupted(let during) {
                 beatNow()
@@ -256,13 +260,13 @@ public final class DriveLink: @unchecked Sendable {
                 beatNow()
                 let reason = "\(drive.description): \(error)"
                 cond.lock()
-                let down = policy.transactionFailed(reason, needsReconnect: error.needsReconnect, at: MonotonicClock.now())
+                let down = policy.transactionFailed(reason, needsReconnect: error.needsReconnect, at: clock.now())
                 let consecutive = policy.failures
                 stats.errors += 1
                 cond.unlock()
                 logger.warning("drive transaction failed", metadata: ["error": "\(error)", "consecutive": "\(consecutive)"])
                 if down {
-                    publish(.offline(reason: reason), error: true)
+                    publish(.offline(.notAnswering(reason)), error: true)
                     drive.disconnect()
                     connected = false
                     // Back off before reopening: a vanished port must not become a busy loop.
@@ -287,7 +291,8 @@ public final class DriveLink: @unchecked Sendable {
         cond.unlock()
     }
 
-    private func publish(_ f: DriveFeedback, at: Instant = MonotonicClock.now(), error: Bool) {
+    private func publish(_ f: DriveFeedback, at date: Instant? = nil, error: Bool) {
+        let at = date ?? clock.now()
         cond.lock()
         feedback = f
         feedbackAt = at
@@ -305,12 +310,12 @@ public final class DriveLink: @unchecked Sendable {
     /// Sleeps until the deadline, a new setpoint, or shutdown, whichever comes first,
     /// beating the heartbeat at least every `heartbeatPeriod`.
     private func wait(for d: Duration, unlessSerialChangesFrom serial: Int?) {
-        let deadline = ContinuousClock.now + d
+        let deadline = clock.now() + d
         cond.lock()
         while !stopping, serial == nil || policy.serial == serial!, serial == nil || policy.resetRequested == false {
-            let left = deadline - ContinuousClock.now
-            if left <= .zero { break }
-            cond.wait(timeout: min(left, Self.heartbeatPeriod))
+            let now = clock.now()
+            if now >= deadline { break }
+            clock.wait(on: cond, until: min(deadline, now + Self.heartbeatPeriod))
             beatNow()
         }
         cond.unlock()

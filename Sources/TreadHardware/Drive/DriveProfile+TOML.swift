@@ -1,5 +1,6 @@
 import Foundation
 import TreadCore
+import TreadFiles
 
 extension DriveProfile {
     public static func load(path: String) throws(FileError) -> DriveProfile {

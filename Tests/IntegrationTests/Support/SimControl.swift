@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TreadTesting
 
 /// A client for treadsim's `--control` socket: one command line out, one answer line back.
 enum SimControl {
@@ -50,13 +51,10 @@ enum SimControl {
     /// drive having no event to await; returns the seconds that took, or nil at the deadline.
     static func secondsUntilAtRest(at path: String, within limit: Double) throws -> Double? {
         let start = Date()
-        repeat {
+        let atRest = try eventually(timeout: .seconds(limit), every: .milliseconds(50)) {
             let s = try state(at: path)
-            if s["output_hz"] as? Double == 0, s["running"] as? Bool == false, s["run_commanded"] as? Bool == false {
-                return Date().timeIntervalSince(start)
-            }
-            Thread.sleep(forTimeInterval: 0.05)
-        } while Date().timeIntervalSince(start) < limit
-        return nil
+            return s["output_hz"] as? Double == 0 && s["running"] as? Bool == false && s["run_commanded"] as? Bool == false
+        }
+        return atRest ? Date().timeIntervalSince(start) : nil
     }
 }

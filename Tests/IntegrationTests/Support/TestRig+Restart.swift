@@ -11,6 +11,13 @@ extension TestRig {
         _ = try daemon.waitForExit(timeout: 20)
     }
 
+    /// Stops treadd with SIGTERM, as systemd does: a controlled stop, the history flushed.
+    func stopDaemon() throws {
+        daemon.process.terminate()
+        let code = try daemon.waitForExit(timeout: 30)
+        guard code == 0 else { throw TestFailure.failed("treadd exited \(code) on SIGTERM") }
+    }
+
     /// Starts treadd again on the same config, drive and history.
     func restartDaemon() throws {
         daemon = try ManagedProcess(Binaries.path("treadd"), ["--config", dir + "/treadd.toml", "--allow-simulated-inputs"])

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TreadTesting
 
 /// A private tmux server (its own `-L` socket, so nobody else's sessions are touched) running
 /// one command in a window of a fixed size, for tests of what a terminal shows.
@@ -26,14 +27,11 @@ final class Tmux {
     /// Polls the screen until `predicate` holds: a pane has no event to await.
     @discardableResult
     func await(_ what: String, timeout: Double = 30, _ predicate: (String) -> Bool) throws -> String {
-        let deadline = Date().addingTimeInterval(timeout)
         var last = ""
-        while Date() < deadline {
-            last = try screen()
-            if predicate(last) { return last }
-            usleep(100_000)
+        guard try eventually(timeout: .seconds(timeout), every: .milliseconds(100), { last = try screen(); return predicate(last) }) else {
+            throw TestFailure.timeout("screen never showed \(what); last screen:\n\(last)")
         }
-        throw TestFailure.timeout("screen never showed \(what); last screen:\n\(last)")
+        return last
     }
 
     /// Runs tmux (UTF-8 forced with -u) with stdout and stderr going to a file, and waits for it.

@@ -4,19 +4,11 @@ import TreadTesting
 import TreadCore
 import TreadHardware
 @testable import TreadDaemon
+import TreadFiles
 
 /// The whole daemon with a history database that works, and with one that does not: the belt
 /// is controlled the same either way, and status says what is wrong with the database.
 @Suite(.serialized) struct DaemonHistoryTests {
-    func eventually(_ timeout: Double = 20, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(5_000)
-        }
-        return condition()
-    }
-
     func submit(_ rig: SocketServerTests.Rig, _ command: ControlLoop.Command) -> Result<Void, RequestError> {
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var outcome: Result<Void, RequestError>?
@@ -43,14 +35,14 @@ import TreadHardware
 
     func runShortSession(_ rig: SocketServerTests.Rig, member: Member?) throws {
         let program = try ProgramFile.parse(Self.short, file: "short.toml")
-        #expect(eventually { rig.daemon.control.status.drive == "online" })
+        #expect(eventually(timeout: .seconds(20)) { rig.daemon.control.status.drive == "online" })
         let sim = try #require(rig.daemon.inputs as? SimulatedInputs)
         sim.set(.railLeft, true)
         sim.set(.railRight, true)
         let r = submit(rig, .startSession(program, .init(member: member, warnings: [])))
         #expect(throws: Never.self) { try r.get() }
         let ticks = rig.daemon.control.tickCount
-        #expect(eventually(60) { rig.daemon.control.status.state == "idle" && rig.daemon.control.tickCount > ticks + 50 })
+        #expect(eventually(timeout: .seconds(60)) { rig.daemon.control.status.state == "idle" && rig.daemon.control.tickCount > ticks + 50 })
     }
 
     @Test func aSessionIsRecordedWithSegmentsDistanceAndEnergy() throws {
@@ -64,7 +56,7 @@ import TreadHardware
         #expect((status.distanceReverseM ?? 0) > 0)
         #expect((status.energyKcalEstimate ?? 0) > 0)
         let writer = try #require(rig.daemon.history)
-        #expect(eventually { writer.health.pending == 0 })
+        #expect(eventually(timeout: .seconds(20)) { writer.health.pending == 0 })
         let store = try #require(writer.store)
         let s = try #require(try store.sessions(member: "Anna", limit: 5).first)
         #expect(s.outcome == "finished")
@@ -80,7 +72,7 @@ import TreadHardware
         let path = try dir.write("history.sqlite", String(repeating: "garbage! ", count: 1000))
         let rig = try SocketServerTests.Rig { $0.historyPath = path }
         defer { rig.close() }
-        #expect(eventually { rig.daemon.control.status.history?.state == "failing" })
+        #expect(eventually(timeout: .seconds(20)) { rig.daemon.control.status.history?.state == "failing" })
         let error = try #require(rig.daemon.control.status.history?.error)
         #expect(error.contains(path))
         try runShortSession(rig, member: nil)

@@ -34,7 +34,7 @@ import TreadHardware
         let rig = try SocketServerTests.Rig { $0.historyPath = path }
         defer { rig.close() }
         let t = DaemonHistoryTests()
-        #expect(t.eventually { rig.daemon.control.status.history?.state == "ok" })
+        #expect(eventually(timeout: .seconds(20)) { rig.daemon.control.status.history?.state == "ok" })
         // Fill what is left of the disk.
         let filler = mount + "/filler"
         FileManager.default.createFile(atPath: filler, contents: nil)
@@ -51,7 +51,7 @@ import TreadHardware
         #expect((failing.history?.pending ?? 0) > 0)
 
         try FileManager.default.removeItem(atPath: filler)
-        #expect(t.eventually(30) { rig.daemon.control.status.history?.state == "ok" && rig.daemon.control.status.history?.pending == 0 })
+        #expect(eventually(timeout: .seconds(30)) { rig.daemon.control.status.history?.state == "ok" && rig.daemon.control.status.history?.pending == 0 })
         let store = try #require(rig.daemon.history?.store)
         let s = try #require(try store.sessions(member: nil, limit: 5).first)
         #expect(s.outcome == "finished")

@@ -9,15 +9,6 @@ import TreadCore
 /// The writer's promise to the control loop: `offer` never waits on the disk, a full buffer
 /// drops and counts, a failing database is shown in `health` and retried.
 @Suite struct HistoryWriterTests {
-    func eventually(_ timeout: Double = 10, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(5_000)
-        }
-        return condition()
-    }
-
     func note(_ i: Int) -> HistoryRecord {
         .event(.init(sessionID: nil, at: Double(i), kind: "warning", code: nil, message: "note \(i)"))
     }
@@ -36,7 +27,7 @@ import TreadCore
             return try HistoryStore(path: p)
         }
         writer.start()
-        #expect(eventually { opening.load(ordering: .relaxed) })
+        #expect(eventually(timeout: .seconds(10)) { opening.load(ordering: .relaxed) })
         var slowest = Duration.zero
         var accepted = 0
         let clock = ContinuousClock()
@@ -50,7 +41,7 @@ import TreadCore
         #expect(writer.health.pending == 50)
         #expect(slowest < .milliseconds(5), "offer took \(slowest) while the disk was stuck")
         gate.signal()
-        #expect(eventually { writer.health.pending == 0 && writer.health.state == "ok" })
+        #expect(eventually(timeout: .seconds(10)) { writer.health.pending == 0 && writer.health.state == "ok" })
         let notes = try #require(writer.store).db.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM session_events") }
         #expect(notes == 50)
         writer.close()
@@ -67,10 +58,10 @@ import TreadCore
         }
         writer.start()
         writer.offer(note(1))
-        #expect(eventually { writer.health.state == "failing" })
+        #expect(eventually(timeout: .seconds(10)) { writer.health.state == "failing" })
         #expect(writer.health.error?.contains(path) == true)
         #expect(writer.health.pending == 1)
-        #expect(eventually { writer.health.state == "ok" && writer.health.pending == 0 })
+        #expect(eventually(timeout: .seconds(10)) { writer.health.state == "ok" && writer.health.pending == 0 })
         #expect(writer.health.dropped == 0)
         writer.close()
     }

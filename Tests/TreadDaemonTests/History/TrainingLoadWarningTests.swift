@@ -21,8 +21,7 @@ import TreadProtocol
         defer { dir.remove() }
         let rig = try SocketServerTests.Rig { $0.historyPath = dir.path + "/history.sqlite" }
         defer { rig.close() }
-        let t = DaemonHistoryTests()
-        #expect(t.eventually { rig.daemon.history?.store != nil && rig.daemon.control.status.drive == "online" })
+        #expect(eventually(timeout: .seconds(20)) { rig.daemon.history?.store != nil && rig.daemon.control.status.drive == "online" })
         let store = try #require(rig.daemon.history?.store)
         // Last week: one 60 s session. The demo program (80 s) is both a +33% week and a spike.
         let eightDaysAgo = Date().timeIntervalSince1970 - 8 * 86400
@@ -49,10 +48,10 @@ import TreadProtocol
         #expect(warnings.count == 2, "\(warnings)")
         #expect(warnings.contains { $0.contains("more than the week before") })
         #expect(warnings.contains { $0.contains("longest in the last 30 days") })
-        #expect(t.eventually { rig.daemon.control.status.member == "Anna" })
+        #expect(eventually(timeout: .seconds(20)) { rig.daemon.control.status.member == "Anna" })
         _ = c.send(#"{"id":4,"method":"stop"}"# + "\n")
         _ = try message(c, id: 4)
-        #expect(t.eventually(30) { rig.daemon.control.status.state == "idle" })
+        #expect(eventually(timeout: .seconds(30)) { rig.daemon.control.status.state == "idle" })
 
         _ = c.send(#"{"id":5,"method":"history.list","params":{"member":"anna"}}"# + "\n")
         let sessions = try #require(try message(c, id: 5).result?.sessions)

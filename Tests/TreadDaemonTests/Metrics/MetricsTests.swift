@@ -34,7 +34,9 @@ import TreadProtocol
         stats.errors = 2
         var running = Status(state: "running", direction: "reverse", targetSpeedKmh: 2.5, beltSpeedKmh: 2.4, enable: true, drive: "online")
         running.program = "demo"
-        let text = String(decoding: m.render(status: running, drive: stats), as: UTF8.self)
+        let machine = MachineCounters(beltM: 1234.5, reverseM: 300, runningS: 3600, directionChanges: 7, railReleases: 3,
+                                      driveCommErrors: 9, faults: ["estop": 2])
+        let text = String(decoding: m.render(status: running, drive: stats, machine: machine), as: UTF8.self)
         #expect(text.contains("treadd_state{state=\"running\"} 1"))
         #expect(text.contains("treadd_state{state=\"idle\"} 0"))
         #expect(text.contains("treadd_belt_speed_kmh 2.4"))
@@ -46,9 +48,16 @@ import TreadProtocol
         #expect(text.contains("treadd_modbus_transactions_total 40"))
         #expect(text.contains("treadd_modbus_errors_total 2"))
         #expect(text.contains("treadd_modbus_poll_seconds_count 1"))
+        #expect(text.contains("treadd_odometer_belt_metres 1234.5"))
+        #expect(text.contains("treadd_odometer_reverse_metres 300"))
+        #expect(text.contains("treadd_odometer_running_seconds 3600"))
+        #expect(text.contains("treadd_odometer_direction_changes 7"))
+        #expect(text.contains("treadd_odometer_rail_releases 3"))
+        #expect(text.contains("treadd_odometer_drive_comm_errors 9"))
+        #expect(text.contains("treadd_odometer_faults{reason=\"estop\"} 2"))
         // The drive link's totals are mirrored, not added twice.
         stats.transactions = 45
-        let again = String(decoding: m.render(status: running, drive: stats), as: UTF8.self)
+        let again = String(decoding: m.render(status: running, drive: stats, machine: machine), as: UTF8.self)
         #expect(again.contains("treadd_modbus_transactions_total 45"))
     }
 

@@ -113,16 +113,6 @@ import TreadHardware
         #expect(rig.listener.await(timeout: .seconds(3)) { $0.notifyFields["WATCHDOG"] == "1" } != nil, "pings did not resume")
     }
 
-    /// Polls a state with a deadline (the loop's hold has no event to await from here).
-    func eventually(_ timeout: Double = 5, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(2_000)
-        }
-        return condition()
-    }
-
     @Test func anAbstractNamespaceSocketIsReached() throws {
         let name = "@treadd-test-\(UUID().uuidString.prefix(8))"
         let rig = try Rig(notifyName: name)

@@ -1,0 +1,144 @@
+import Foundation
+import Logging
+import TreadFleet
+import TreadMQTT
+
+extension Duration {
+    fileprivate var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+/// The broker side of the ingest, on a thread of its own (libmosquitto blocks): receives,
+/// hands each message to `FleetIngest` and waits for it to be final before reading the next.
+/// libmosquitto acknowledges a QoS 1 message before the callback sees it, so holding the loop
+/// while PostgreSQL is away is what keeps the rest in the broker's session instead of here.
+final class IngestLoop: @unchecked Sendable {
+    private let settings: MQTTSettings
+    private let pattern: String
+    private let ingest: FleetIngest
+    private let logger: Logger
+    private(set) var stored = 0
+    private(set) var duplicates = 0
+    private(set) var deadLettered = 0
+
+    init(settings: MQTTSettings, pattern: String, ingest: FleetIngest, logger: Logger) throws {
+        self.settings = settings
+        self.pattern = pattern
+        self.ingest = ingest
+        self.logger = logger
+    }
+
+    /// Runs until `stop` holds; returns when the thread has disconnected.
+    func run(until stop: @escaping @Sendable () -> Bool) async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let t = Thread { [self] in
+                serve(until: stop)
+                done.resume()
+            }
+            t.name = "treadfleet-mqtt"
+            t.start()
+        }
+    }
+
+    private func serve(until stop: () -> Bool) {
+        let connection: MQTTConnection
+        do { connection = try MQTTConnection(settings) } catch {
+            logger.critical("cannot set up the MQTT client", metadata: ["error": "\(error)"])
+            return
+        }
+        var retry = 1.0
+        var next = Date()
+        var tried = false
+        var lastProblem: String?
+        var awaitingConnack = false
+        while !stop() {
+            if !connection.isConnected && !awaitingConnack {
+                if Date() < next { Thread.sleep(forTimeInterval: 0.1); continue }
+                do {
+                    if tried { try connection.reconnect() } else { try connection.connect() }
+                } catch {
+                    if "\(error)" != lastProblem { logger.error("cannot reach the broker; retrying", metadata: ["error": "\(error)"]) }
+                    lastProblem = "\(error)"
+                    next = Date().addingTimeInterval(retry)
+                    retry = min(retry * 2, 30)
+                    tried = true
+                    continue
+                }
+                tried = true
+                awaitingConnack = true
+                next = Date().addingTimeInterval(settings.keepalive.inSeconds)
+            }
+            if awaitingConnack, Date() >= next {
+                logger.error("the broker did not answer CONNECT; retrying")
+                awaitingConnack = false
+                connection.disconnect()
+                next = Date().addingTimeInterval(retry)
+                continue
+            }
+            for event in connection.poll(timeout: .milliseconds(100)) {
+                switch event {
+                case .connected(let present):
+                    awaitingConnack = false
+                    retry = 1
+                    lastProblem = nil
+                    logger.notice("connected to the broker", metadata: ["session_present": "\(present)"])
+                    do { try connection.subscribe(pattern) } catch {
+                        logger.error("cannot subscribe", metadata: ["error": "\(error)"])
+                    }
+                case .refused(let reason):
+                    awaitingConnack = false
+                    logger.error("the broker refused the connection; retrying", metadata: ["reason": "\(reason)"])
+                    next = Date().addingTimeInterval(retry)
+                    retry = min(retry * 2, 30)
+                case .disconnected(let reason):
+                    awaitingConnack = false
+                    logger.warning("lost the broker; its session keeps our messages", metadata: ["reason": "\(reason)"])
+                    next = Date().addingTimeInterval(retry)
+                case .message(let topic, let payload, _):
+                    store(topic: topic, payload: payload, stop: stop)
+                case .acknowledged, .subscribed:
+                    break
+                }
+            }
+        }
+        connection.disconnect()
+    }
+
+    /// Blocks this thread until the message is final (stored, a duplicate, stale or
+    /// dead-lettered), retrying while PostgreSQL is unavailable.
+    private func store(topic: String, payload: [UInt8], stop: () -> Bool) {
+        var wait = 0.5
+        while true {
+            let outcome = Self.blocking { await self.ingest.ingest(topic: topic, payload: payload) }
+            switch outcome {
+            case .stored: stored += 1
+            case .duplicate, .stale: duplicates += 1
+            case .deadLettered(let reason):
+                deadLettered += 1
+                logger.warning("message dead-lettered", metadata: ["topic": "\(topic)", "reason": "\(reason)"])
+            case .unavailable(let error):
+                logger.error("PostgreSQL unavailable; holding the message and retrying", metadata: ["topic": "\(topic)", "error": "\(error)"])
+                if stop() {
+                    logger.critical("stopping with a message not stored: the machine's resend brings it back", metadata: ["topic": "\(topic)"])
+                    return
+                }
+                Thread.sleep(forTimeInterval: wait)
+                wait = min(wait * 2, 10)
+                continue
+            }
+            logger.debug("\(outcome)", metadata: ["topic": "\(topic)"])
+            return
+        }
+    }
+
+    /// Runs async work from this dedicated thread and waits for it (never on the pool).
+    private static func blocking<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T {
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var result: T?
+        Task {
+            result = await work()
+            done.signal()
+        }
+        done.wait()
+        return result!
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+import TreadCore
+import TreadFleet
+import TreadTesting
+@testable import TreadDaemon
+
+extension FleetPostgresTests {
+    /// Two machines' histories, each with the real treadsync, through Debian's mosquitto to
+    /// the real `treadfleet serve` and PostgreSQL; the broker stopped and started again, one
+    /// treadsync SIGKILLed and restarted, the ingest restarted: every session arrives, once.
+    @Suite struct EndToEnd {
+        static let t0 = 1_764_000_000.0
+
+        static var bin: String {
+            (TreadfleetProcess.binary.path as NSString).deletingLastPathComponent
+        }
+
+        struct Machine {
+            let dir: String
+            let name: String
+            let store: HistoryStore
+            init(_ root: String, _ name: String) throws {
+                dir = root + "/" + name
+                self.name = name
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                store = try HistoryStore(path: dir + "/history.sqlite")
+            }
+
+            func session(_ i: Int, member: String) throws -> String {
+                let id = UUID().uuidString.lowercased()
+                var tally = SessionTally()
+                tally.forwardTime = .seconds(240)
+                tally.reverseTime = .seconds(60)
+                tally.forwardDistance = 400
+                tally.reverseDistance = 50
+                let at = EndToEnd.t0 + Double(i) * 3600
+                try store.write([
+                    .sessionStarted(.init(id: id, program: "intervals", title: "Intervals", member: member, at: at,
+                                          planned: .seconds(300), plannedReverse: .seconds(60))),
+                    .sessionEnded(sessionID: id, at: at + 300, outcome: .finished, tally: tally),
+                ])
+                return id
+            }
+
+            func sync(port: Int) throws -> SpawnedProcess {
+                let config = dir + "/treadsync.toml"
+                try """
+                    [machine]
+                    site = "berlin"
+                    id = "\(name)"
+                    [broker]
+                    host = "127.0.0.1"
+                    port = \(port)
+                    keepalive_s = 5
+                    [sync]
+                    history = "\(dir)/history.sqlite"
+                    ledger = "\(dir)/ledger.sqlite"
+                    retry_first_s = 0.1
+                    retry_max_s = 1
+                    scan_interval_s = 0.05
+                    """.write(toFile: config, atomically: true, encoding: .utf8)
+                return try SpawnedProcess(EndToEnd.bin + "/treadsync", ["run", "--config", config, "--verbose"], log: dir + "/treadsync.log")
+            }
+        }
+
+        func ingest(_ db: FleetDatabaseConfiguration, broker: Int, log: String) throws -> SpawnedProcess {
+            try SpawnedProcess(EndToEnd.bin + "/treadfleet", [
+                "serve", "--pg-host", db.host, "--pg-port", "\(db.port)", "--pg-user", db.user, "--pg-database", db.database,
+                "--mqtt-host", "127.0.0.1", "--mqtt-port", "\(broker)", "--client-id", "treadfleet-test",
+            ], log: log)
+        }
+
+        @Test func everySessionArrivesOnceThroughBrokerRestartsKillsAndAnIngestRestart() async throws {
+            try await withFreshDatabase { database, _ in
+                let dir = try TempFolder()
+                defer { dir.remove() }
+                let broker = try MosquittoBroker(dir: dir.path + "/broker")
+                let a = try Machine(dir.path, "tm-a"), b = try Machine(dir.path, "tm-b")
+                var ids: Set<String> = []
+                for i in 0..<5 { ids.insert(try a.session(i, member: "anna")); ids.insert(try b.session(i, member: "ben")) }
+
+                var fleet = try ingest(database.configuration, broker: broker.port, log: dir.path + "/fleet.log")
+                try fleet.waitForLog("connected", containing: "connected to the broker")
+                var syncA = try a.sync(port: broker.port)
+                let syncB = try b.sync(port: broker.port)
+                try await Self.waitForSessions(database, 10)
+
+                // The broker goes away while both machines record; what they record waits.
+                broker.stop()
+                for i in 5..<8 { ids.insert(try a.session(i, member: "anna")); ids.insert(try b.session(i, member: "ben")) }
+                try broker.start()
+                do { try await Self.waitForSessions(database, 16) } catch {
+                    Issue.record("\(error)\nfleet:\n\(fleet.log.suffix(1500))\nA:\n\(syncA.log.suffix(1500))\nB:\n\(syncB.log.suffix(800))\nbroker:\n\(broker.log.suffix(800))")
+                    throw error
+                }
+
+                // treadsync killed outright and the ingest restarted, with sessions written meanwhile.
+                syncA.kill()
+                #expect(fleet.terminate() == 0, "treadfleet serve: \(fleet.log.suffix(400))")
+                for i in 8..<10 { ids.insert(try a.session(i, member: "anna")) }
+                syncA = try a.sync(port: broker.port)
+                fleet = try ingest(database.configuration, broker: broker.port, log: dir.path + "/fleet.log")
+                try await Self.waitForSessions(database, 18)
+
+                #expect(try await database.count("SELECT count(*) FROM sessions") == ids.count)
+                #expect(try await database.count("SELECT count(DISTINCT id) FROM sessions") == ids.count)
+                let report = try await database.memberReport(name: "anna")
+                #expect(report.sessions.count == 10, "anna's sessions, all from tm-a")
+                #expect(try await database.count("SELECT count(*) FROM dead_letters") == 0)
+                syncA.terminate()
+                syncB.terminate()
+                fleet.terminate()
+            }
+        }
+
+        static func waitForSessions(_ database: FleetDatabase, _ n: Int) async throws {
+            let deadline = ContinuousClock.now + .seconds(60)
+            while try await database.count("SELECT count(*) FROM sessions") < n {
+                guard ContinuousClock.now < deadline else {
+                    throw WaitTimedOut("\(n) sessions in PostgreSQL", timeout: .seconds(60))
+                }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+    }
+}
