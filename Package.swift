@@ -220,3 +220,13 @@ if Context.environment["TREADD_FUZZ"] != nil {
             path: "Fuzz/treadfuzz"
         ))
 }
+
+// The sanitizer builds (scripts/sanitize.sh) run treadd's thread suites; the fleet's processes
+// (treadsync, treadfleet and their libraries and tests) are not among them, and postgres-nio's
+// TLS stack alone is minutes of an ASan or TSan build, so those builds leave the fleet out.
+if Context.environment["TREADD_WITHOUT_FLEET"] != nil {
+    let fleet: Set<String> = ["CMosquitto", "TreadMQTT", "TreadSync", "treadsync", "TreadSyncTests",
+                              "TreadFleet", "treadfleet", "TreadFleetTests"]
+    package.targets.removeAll { fleet.contains($0.name) }
+    package.products.removeAll { fleet.contains($0.name) }
+}
