@@ -67,15 +67,16 @@ start_session() {
   # After a reset the belt may coast for up to 5 s (longer under emulation): retry the start
   # until it is accepted, for up to 30 s; a fault latched meanwhile (a starved guest can trip
   # the drive link's setpoint watchdog) is reset again, and shown.
-  local deadline=$((SECONDS + 30))
+  local deadline=$((SECONDS + 30)) refusal=""
   while [ "$SECONDS" -lt "$deadline" ]; do
-    ctl start "$1" >/dev/null 2>&1 && break
+    refusal=$(ctl start "$1" 2>&1 >/dev/null) && { refusal=""; break; }
     if status | grep -q '"state":"fault"'; then
       echo "   start refused with a fault latched: $(status | grep -o '"fault":{[^}]*}')"
       ctl reset >/dev/null 2>&1
     fi
     sleep 0.2
   done
+  [ -z "$refusal" ] || echo "   start refused: $refusal"
   wait_status '"state":"running"' 20 && wait_value drive_enable 1 10
 }
 
