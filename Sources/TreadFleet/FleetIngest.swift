@@ -50,31 +50,30 @@ public struct FleetIngest: Sendable {
 
     private func store(_ message: FleetMessage, id: UUID) async throws(FleetDatabaseError) -> IngestOutcome {
         try await database.transaction { connection, logger in
-            let written: Bool
+            let outcome: IngestOutcome
             let site: String, machine: String, seq: Int64
             switch message {
             case .session(let envelope):
                 (site, machine, seq) = (envelope.site, envelope.machine, envelope.seq)
-                written = try await Self.insert(session: envelope, id: id, on: connection, logger: logger)
+                let written = try await Self.insert(session: envelope, id: id, on: connection, logger: logger)
+                outcome = written ? .stored(.session, id) : .duplicate(.session, id)
             case .fault(let envelope):
                 (site, machine, seq) = (envelope.site, envelope.machine, envelope.seq)
-                written = try await Self.insert(fault: envelope, id: id, on: connection, logger: logger)
+                let written = try await Self.insert(fault: envelope, id: id, on: connection, logger: logger)
+                outcome = written ? .stored(.fault, id) : .duplicate(.fault, id)
             case .counters(let envelope):
                 (site, machine, seq) = (envelope.site, envelope.machine, envelope.seq)
-                written = try await Self.upsert(counters: envelope, id: id, on: connection, logger: logger)
-                if !written {
+                if try await Self.upsert(counters: envelope, id: id, on: connection, logger: logger) {
+                    outcome = .stored(.counters, id)
+                } else {
                     let kept = try await Self.keptCountersID(site: site, machine: machine, on: connection, logger: logger)
-                    return kept == id ? IngestOutcome.duplicate(.counters, id) : .stale(.counters, id)
+                    outcome = kept == id ? .duplicate(.counters, id) : .stale(.counters, id)
                 }
             }
-            guard written else { return IngestOutcome.duplicate(message.kind, id) }
-            try await connection.query("""
-                INSERT INTO machines (site, machine, last_seen, last_seq) VALUES (\(site), \(machine), now(), \(seq))
-                ON CONFLICT (site, machine) DO UPDATE
-                SET last_seen = GREATEST(machines.last_seen, EXCLUDED.last_seen),
-                    last_seq = GREATEST(machines.last_seq, EXCLUDED.last_seq)
-                """, logger: logger)
-            return IngestOutcome.stored(message.kind, id)
+            // Every final outcome counts as the seq received, so a redelivery also fills a hole.
+            let stored = if case .stored = outcome { true } else { false }
+            try await Self.received(site: site, machine: machine, seq: seq, stored: stored, on: connection, logger: logger)
+            return outcome
         }
     }
 }

@@ -7,7 +7,7 @@
 /// must then include that column (`PRIMARY KEY (id, started_at)`), and `ON CONFLICT (id)`
 /// would have to become a lookup first, so it is a migration to plan, not a flag to flip.
 public enum FleetMigrations {
-    public static let all: [FleetMigration] = [initial]
+    public static let all: [FleetMigration] = [initial, sequences]
 
     /// The newest version this treadfleet knows.
     public static var latestVersion: Int { all.map(\.version).max() ?? 0 }
@@ -89,5 +89,28 @@ public enum FleetMigrations {
             payload bytea NOT NULL
         )
         """,
+    ])
+
+    /// Each machine's outbox numbers its entries 1, 2, 3, ... with no gaps, so the ingest can
+    /// tell when one never arrived (the broker lost it, or libmosquitto had acknowledged it
+    /// before a killed ingest stored it): `contiguous_seq` is the highest seq up to which all
+    /// arrived, `received_seqs` holds those above it, `gap_since` when the first hole was seen
+    /// and `resend_asked_at` when the machine was last asked to publish again.
+    static let sequences = FleetMigration(version: 2, name: "sequence gaps and resend requests", statements: [
+        "ALTER TABLE machines ADD COLUMN IF NOT EXISTS contiguous_seq bigint NOT NULL DEFAULT 0",
+        "ALTER TABLE machines ADD COLUMN IF NOT EXISTS gap_since timestamptz",
+        "ALTER TABLE machines ADD COLUMN IF NOT EXISTS resend_asked_at timestamptz",
+        """
+        CREATE TABLE IF NOT EXISTS received_seqs (
+            site text NOT NULL,
+            machine text NOT NULL,
+            seq bigint NOT NULL,
+            PRIMARY KEY (site, machine, seq)
+        )
+        """,
+        // Machines seen before this migration: what they sent so far counts as received.
+        "INSERT INTO received_seqs (site, machine, seq) SELECT site, machine, seq FROM sessions ON CONFLICT DO NOTHING",
+        "INSERT INTO received_seqs (site, machine, seq) SELECT site, machine, seq FROM faults ON CONFLICT DO NOTHING",
+        "INSERT INTO received_seqs (site, machine, seq) SELECT site, machine, seq FROM machine_counters ON CONFLICT DO NOTHING",
     ])
 }

@@ -184,3 +184,13 @@ public struct FleetMemberSummary: Codable, Hashable, Sendable {
         v = FleetSchema.version; self.member = member; self.asOf = asOf; self.sessions = sessions
     }
 }
+
+/// The ingest's request to one machine, on `treadfleet/resend/<site>/<machine>`: publish every
+/// outbox entry from `fromSeq` on again (a hole in that machine's sequence was seen).
+public struct FleetResendRequest: Codable, Hashable, Sendable {
+    public var fromSeq: Int64
+    enum CodingKeys: String, CodingKey { case fromSeq = "from_seq" }
+    public init(fromSeq: Int64) { self.fromSeq = fromSeq }
+
+    public static func topic(site: String, machine: String) -> String { "treadfleet/resend/\(site)/\(machine)" }
+}

@@ -49,7 +49,7 @@ public final class OutboxPublisher {
     }
 
     /// Where the ingest asks for entries again (it found a gap in this machine's sequence).
-    public var resendTopic: String { "treadfleet/resend/\(config.site)/\(config.machine)" }
+    public var resendTopic: String { FleetResendRequest.topic(site: config.site, machine: config.machine) }
 
     /// Runs until `stop` returns true (checked at least every 100 ms), then waits up to
     /// `drain` for the PUBACKs of what is in flight (so a clean stop sends nothing twice) and
@@ -148,8 +148,7 @@ public final class OutboxPublisher {
 
     /// `{"from_seq": N}` from the ingest: publish everything from N again.
     private func resend(_ payload: [UInt8]) {
-        struct Request: Decodable { var fromSeq: Int64; enum CodingKeys: String, CodingKey { case fromSeq = "from_seq" } }
-        guard let r = try? JSONDecoder().decode(Request.self, from: Data(payload)), r.fromSeq >= 1 else {
+        guard let r = try? JSONDecoder().decode(FleetResendRequest.self, from: Data(payload)), r.fromSeq >= 1 else {
             logger.warning("ignored a malformed resend request", metadata: ["bytes": "\(payload.count)"])
             return
         }

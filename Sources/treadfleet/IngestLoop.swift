@@ -16,12 +16,16 @@ final class IngestLoop: @unchecked Sendable {
     private let pattern: String
     private let ingest: FleetIngest
     private let logger: Logger
+    /// How long a hole in a machine's sequence may stay before the machine is asked to resend.
+    private let resendAfter: Duration
     private(set) var stored = 0
     private(set) var duplicates = 0
     private(set) var deadLettered = 0
+    private(set) var resendsAsked = 0
 
-    init(settings: MQTTSettings, pattern: String, ingest: FleetIngest, logger: Logger) throws {
+    init(settings: MQTTSettings, pattern: String, ingest: FleetIngest, resendAfter: Duration, logger: Logger) throws {
         self.settings = settings
+        self.resendAfter = resendAfter
         self.pattern = pattern
         self.ingest = ingest
         self.logger = logger
@@ -50,7 +54,12 @@ final class IngestLoop: @unchecked Sendable {
         var tried = false
         var lastProblem: String?
         var awaitingConnack = false
+        var nextGapCheck = Date()
         while !stop() {
+            if connection.isConnected, Date() >= nextGapCheck {
+                askForMissing(on: connection)
+                nextGapCheck = Date().addingTimeInterval(resendAfter.inSeconds / 2)
+            }
             if !connection.isConnected && !awaitingConnack {
                 if Date() < next { Thread.sleep(forTimeInterval: 0.1); continue }
                 do {
@@ -101,6 +110,33 @@ final class IngestLoop: @unchecked Sendable {
             }
         }
         connection.disconnect()
+    }
+
+    /// Asks each machine with a hole in its sequence (older than `resendAfter`) to publish again
+    /// from the first missing entry: a message the broker lost, or one libmosquitto had
+    /// acknowledged before a killed ingest stored it, comes back from the machine's outbox.
+    private func askForMissing(on connection: MQTTConnection) {
+        let found: Result<[DueResend], FleetDatabaseError> = Self.blocking {
+            do throws(FleetDatabaseError) { return .success(try await self.ingest.database.resendsDue(grace: self.resendAfter)) } catch { return .failure(error) }
+        }
+        let due: [DueResend]
+        switch found {
+        case .success(let d): due = d
+        case .failure(let error):
+            logger.error("cannot look for holes in the machines' sequences", metadata: ["error": "\(error)"])
+            return
+        }
+        for d in due {
+            guard let payload = try? JSONEncoder().encode(d.request) else { continue }
+            do throws(MQTTError) {
+                _ = try connection.publish(topic: d.topic, payload: Array(payload))
+                resendsAsked += 1
+                logger.warning("a machine's sequence has a hole; asked it to publish again",
+                               metadata: ["site": "\(d.site)", "machine": "\(d.machine)", "from_seq": "\(d.request.fromSeq)"])
+            } catch {
+                logger.error("cannot ask a machine to publish again", metadata: ["machine": "\(d.machine)", "error": "\(error)"])
+            }
+        }
     }
 
     /// Blocks this thread until the message is final (stored, a duplicate, stale or

@@ -35,6 +35,13 @@ struct Serve: AsyncParsableCommand {
         Shared-subscription group: instances in one group share the messages. Empty (the default)         subscribes plainly: Mosquitto 2.0 queues for an offline persistent session only then.
         """) var group = ""
 
+    @Option(help: ArgumentHelp("Seconds a hole in a machine's sequence may stay before that machine is asked to publish again.", valueName: "seconds"))
+    var resendAfter: Double = 30
+
+    func validate() throws {
+        guard resendAfter > 0, resendAfter <= 86_400 else { throw ValidationError("--resend-after must be above 0 and at most 86400 seconds, got \(resendAfter)") }
+    }
+
     func run() async throws {
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         let logger = Logger(label: "treadfleet")
@@ -74,8 +81,8 @@ struct Serve: AsyncParsableCommand {
         let ingest = FleetIngest(database: database)
         let pattern = group.isEmpty ? "treadd/+/+/+" : "$share/\(group)/treadd/+/+/+"
         logger.info("treadfleet serving", metadata: ["broker": "\(settings.host):\(settings.port)", "subscription": "\(pattern)"])
-        let loop = try IngestLoop(settings: settings, pattern: pattern, ingest: ingest, logger: logger)
+        let loop = try IngestLoop(settings: settings, pattern: pattern, ingest: ingest, resendAfter: .milliseconds(Int64(resendAfter * 1000)), logger: logger)
         await loop.run { terminated != 0 }
-        logger.info("treadfleet stopped", metadata: ["stored": "\(loop.stored)", "duplicates": "\(loop.duplicates)", "dead_lettered": "\(loop.deadLettered)"])
+        logger.info("treadfleet stopped", metadata: ["stored": "\(loop.stored)", "duplicates": "\(loop.duplicates)", "dead_lettered": "\(loop.deadLettered)", "resends_asked": "\(loop.resendsAsked)"])
     }
 }

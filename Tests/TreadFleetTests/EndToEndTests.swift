@@ -64,11 +64,55 @@ extension FleetPostgresTests {
             }
         }
 
-        func ingest(_ db: FleetDatabaseConfiguration, broker: Int, log: String) throws -> SpawnedProcess {
+        func ingest(_ db: FleetDatabaseConfiguration, broker: Int, log: String, resendAfter: Double = 30) throws -> SpawnedProcess {
             try SpawnedProcess(EndToEnd.bin + "/treadfleet", [
                 "serve", "--pg-host", db.host, "--pg-port", "\(db.port)", "--pg-user", db.user, "--pg-database", db.database,
                 "--mqtt-host", "127.0.0.1", "--mqtt-port", "\(broker)", "--client-id", "treadfleet-test",
+                "--resend-after", "\(resendAfter)",
             ], log: log)
+        }
+
+        /// A broker that loses what it held (its store gone: a failover to a node without it)
+        /// after treadsync had its PUBACKs: the entries are acknowledged on the machine and in
+        /// no queue. The next entry shows the ingest a hole; it asks the machine, and the
+        /// outbox publishes them again, each stored once.
+        @Test func entriesTheBrokerLostAfterItsPubackAreAskedForAndArriveOnce() async throws {
+            try await withFreshDatabase { database, _ in
+                let dir = try TempFolder()
+                defer { dir.remove() }
+                let broker = try MosquittoBroker(dir: dir.path + "/broker")
+                let a = try Machine(dir.path, "tm-a")
+                var ids: Set<String> = []
+                for i in 0..<2 { ids.insert(try a.session(i, member: "anna")) }
+                var fleet = try ingest(database.configuration, broker: broker.port, log: dir.path + "/fleet.log", resendAfter: 1)
+                try fleet.waitForLog("connected", containing: "connected to the broker")
+                let sync = try a.sync(port: broker.port)
+                try await Self.waitForSessions(database, 2)
+
+                // The ingest away: the broker queues entries 3 and 4 for its session and acknowledges them.
+                #expect(fleet.terminate() == 0)
+                for i in 2..<4 { ids.insert(try a.session(i, member: "anna")) }
+                try waitUntil("treadsync acknowledged up to 4", timeout: .seconds(30)) {
+                    try Subprocess.run(EndToEnd.bin + "/treadsync", ["pending", "--config", a.dir + "/treadsync.toml"])
+                        .stdout.contains("acknowledged up to 4,")
+                }
+                broker.stop()
+                try FileManager.default.removeItem(atPath: broker.dir + "/mosquitto.db")
+                try broker.start()
+
+                fleet = try ingest(database.configuration, broker: broker.port, log: dir.path + "/fleet.log", resendAfter: 1)
+                ids.insert(try a.session(4, member: "anna"))
+                do { try await Self.waitForSessions(database, 5) } catch {
+                    Issue.record("\(error)\nfleet:\n\(fleet.log.suffix(1500))\nA:\n\(sync.log.suffix(1500))")
+                    throw error
+                }
+                #expect(try await database.count("SELECT count(DISTINCT id) FROM sessions") == ids.count)
+                #expect(try await database.count("SELECT count(*) FROM sessions") == ids.count)
+                #expect(try await database.count("SELECT contiguous_seq FROM machines WHERE machine = 'tm-a'") == 5)
+                #expect(fleet.log.contains("asked it to publish again"))
+                sync.terminate()
+                fleet.terminate()
+            }
         }
 
         @Test func everySessionArrivesOnceThroughBrokerRestartsKillsAndAnIngestRestart() async throws {
