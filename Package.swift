@@ -185,7 +185,7 @@ let package = Package(
         // Runs its own PostgreSQL (scripts/fleet/postgres.sh) and the treadfleet binary.
         .testTarget(
             name: "TreadFleetTests",
-            dependencies: ["TreadFleet", "TreadProtocol", "TreadDaemon", "TreadCore", "TreadTesting",
+            dependencies: ["TreadFleet", "TreadProtocol", "TreadDaemon", "TreadCore", "TreadTraining", "TreadTesting",
                            .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
         .testTarget(

@@ -146,7 +146,8 @@ public final class Daemon: @unchecked Sendable {
         // The input thread takes only the control loop's priority-inheriting lock here; the
         // event is published by the control loop's next tick, which this wakes at once.
         safety.onEvent { event, _ in control.wake(with: event) }
-        let workout = WorkoutRoutes(control: control, shelf: shelf, parser: parserDesk, limits: config.limits, desk: historyDesk, logger: logger)
+        let workout = WorkoutRoutes(control: control, shelf: shelf, parser: parserDesk, limits: config.limits, desk: historyDesk,
+                                    fleetMembers: config.fleetMembersPath.map(FleetMemberFiles.init(directory:)), logger: logger)
         let router = RequestRouter(control: control, shelf: shelf, parser: parserDesk, inputs: inputs, broadcaster: broadcaster, workout: workout,
                                    simulatedEnable: enable as? SimulatedEnableOutput)
         do {

@@ -60,7 +60,7 @@ extension FleetDatabase {
             let rows = try await connection.query("""
                 SELECT id, site, machine, program, title, started_at, ended_at, outcome, forward_s, reverse_s, forward_m, reverse_m
                 FROM sessions
-                WHERE member = \(name) AND (\(since)::timestamptz IS NULL OR started_at >= \(since))
+                WHERE lower(member) = lower(\(name)) AND (\(since)::timestamptz IS NULL OR started_at >= \(since))
                 ORDER BY started_at DESC, id
                 """, logger: logger)
             var sessions: [MemberReport.Session] = []

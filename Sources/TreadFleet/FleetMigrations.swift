@@ -96,7 +96,7 @@ public enum FleetMigrations {
     /// before a killed ingest stored it): `contiguous_seq` is the highest seq up to which all
     /// arrived, `received_seqs` holds those above it, `gap_since` when the first hole was seen
     /// and `resend_asked_at` when the machine was last asked to publish again.
-    static let sequences = FleetMigration(version: 2, name: "sequence gaps and resend requests", statements: [
+    static let sequences = FleetMigration(version: 2, name: "sequence gaps, resend requests, members by lowercased name", statements: [
         "ALTER TABLE machines ADD COLUMN IF NOT EXISTS contiguous_seq bigint NOT NULL DEFAULT 0",
         "ALTER TABLE machines ADD COLUMN IF NOT EXISTS gap_since timestamptz",
         "ALTER TABLE machines ADD COLUMN IF NOT EXISTS resend_asked_at timestamptz",
@@ -112,5 +112,7 @@ public enum FleetMigrations {
         "INSERT INTO received_seqs (site, machine, seq) SELECT site, machine, seq FROM sessions ON CONFLICT DO NOTHING",
         "INSERT INTO received_seqs (site, machine, seq) SELECT site, machine, seq FROM faults ON CONFLICT DO NOTHING",
         "INSERT INTO received_seqs (site, machine, seq) SELECT site, machine, seq FROM machine_counters ON CONFLICT DO NOTHING",
+        // Member names match without case, as on the machines.
+        "CREATE INDEX IF NOT EXISTS sessions_member_lower_started_at ON sessions (lower(member), started_at)",
     ])
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What crosses the fleet's broker (docs/fleet.md). treadd writes the bodies to its outbox;
 /// treadsync wraps each in a `FleetEnvelope` naming the site and machine and publishes it;
 /// treadfleet upserts by `id`, so a message delivered twice is stored once.
@@ -193,4 +195,34 @@ public struct FleetResendRequest: Codable, Hashable, Sendable {
     public init(fromSeq: Int64) { self.fromSeq = fromSeq }
 
     public static func topic(site: String, machine: String) -> String { "treadfleet/resend/\(site)/\(machine)" }
+}
+
+extension FleetMemberSummary {
+    /// `treadfleet/members/<key>`, where the key is the member's name lowercased (names match
+    /// without case everywhere) with `/`, `+`, `#` and `%` percent-encoded, so no name can make
+    /// another topic level or a wildcard.
+    public static func topic(member: String) -> String { "treadfleet/members/" + key(member) }
+
+    /// Every member's summary (what a machine's treadsync subscribes to).
+    public static let topicFilter = "treadfleet/members/+"
+
+    /// The summary's file name in the folder treadsync keeps and treadd reads: the lowercased
+    /// name in hex, so any name is one safe file name.
+    public static func fileName(member: String) -> String {
+        member.lowercased().utf8.map { String(format: "%02x", $0) }.joined() + ".json"
+    }
+
+    /// The largest summary a machine keeps (35 days of a very busy member is a few KiB).
+    public static let maxBytes = 1 << 20
+
+    static func key(_ member: String) -> String {
+        var out = ""
+        for c in member.lowercased().unicodeScalars {
+            switch c {
+            case "/", "+", "#", "%", "\0": out += String(format: "%%%02X", c.value)
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
+    }
 }

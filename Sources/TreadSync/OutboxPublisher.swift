@@ -16,6 +16,8 @@ public final class OutboxPublisher {
         public var acknowledged = 0
         public var refused = 0
         public var connects = 0
+        /// Members' fleet summaries kept for treadd.
+        public var summaries = 0
     }
 
     private let config: SyncConfig
@@ -23,6 +25,7 @@ public final class OutboxPublisher {
     private let connection: MQTTConnection
     private let outbox: OutboxReader
     private let ledger: SyncLedger
+    private let members: MemberSummaryFolder?
     public private(set) var stats = Stats()
 
     /// Sent and not yet acknowledged, by message id. libmosquitto resends these itself after a
@@ -45,6 +48,7 @@ public final class OutboxPublisher {
         self.connection = connection
         self.outbox = outbox
         self.ledger = ledger
+        members = config.membersDirectory.map(MemberSummaryFolder.init(path:))
         backoff = Backoff(first: config.retryFirst, most: config.retryMax)
     }
 
@@ -109,6 +113,11 @@ public final class OutboxPublisher {
             do throws(MQTTError) { try connection.subscribe(resendTopic) } catch {
                 logger.error("cannot subscribe to resend requests", metadata: ["error": "\(error)"])
             }
+            if members != nil {
+                do throws(MQTTError) { try connection.subscribe(FleetMemberSummary.topicFilter) } catch {
+                    logger.error("cannot subscribe to members' summaries", metadata: ["error": "\(error)"])
+                }
+            }
         case .refused(let reason):
             awaitingConnack = false
             problem("the broker refused the connection (check the username, password and certificate); retrying", reason)
@@ -139,8 +148,15 @@ public final class OutboxPublisher {
                 ])
             }
         case .message(let topic, let payload, _):
-            guard topic == resendTopic else { return }
-            resend(payload)
+            if topic == resendTopic { resend(payload) } else if let members, topic.hasPrefix("treadfleet/members/") {
+                do throws(MemberSummaryFolder.Refusal) {
+                    let member = try members.keep(payload)
+                    stats.summaries += 1
+                    logger.debug("kept a member's fleet summary", metadata: ["member": "\(member)"])
+                } catch {
+                    logger.warning("ignored a member summary", metadata: ["topic": "\(topic)", "reason": "\(error)"])
+                }
+            }
         case .subscribed:
             break
         }

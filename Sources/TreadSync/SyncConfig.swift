@@ -19,6 +19,9 @@ public struct SyncConfig: Sendable, Equatable {
     public var retryMax: Duration
     /// How often the outbox is looked at for new entries while nothing is in flight.
     public var scanInterval: Duration
+    /// Where members' fleet summaries are kept for treadd's +10% check (`[sync] members`, a
+    /// folder treadd can read; empty turns it off). docs/fleet.md, "A member's history".
+    public var membersDirectory: String? = "/var/lib/treadd-fleet/members"
 
     public static func load(path: String) throws(FileError) -> SyncConfig {
         let text: String
@@ -72,7 +75,7 @@ public struct SyncConfig: Sendable, Equatable {
         if broker.certFile != nil, !tls { throw b.error("cert_file", "a client certificate needs TLS: set ca_file too") }
 
         let s = try root.section("sync")
-        try s?.rejectUnknownKeys(["history", "ledger", "max_inflight", "retry_first_s", "retry_max_s", "scan_interval_s"])
+        try s?.rejectUnknownKeys(["history", "ledger", "members", "max_inflight", "retry_first_s", "retry_max_s", "scan_interval_s"])
         let maxInflight = try s?.int("max_inflight") ?? 20
         guard (1...1000).contains(maxInflight) else { throw s!.error("max_inflight", "must be 1-1000, got \(maxInflight)") }
         let first = try s?.seconds("retry_first_s") ?? .seconds(1)
@@ -80,10 +83,12 @@ public struct SyncConfig: Sendable, Equatable {
         guard first > .zero, most >= first else { throw (s ?? root).error("retry_max_s", "must be at least retry_first_s, both above zero") }
         let scan = try s?.seconds("scan_interval_s") ?? .seconds(1)
         guard scan >= .milliseconds(10), scan <= .seconds(60) else { throw s!.error("scan_interval_s", "must be between 0.01 and 60 s") }
-        return SyncConfig(site: site, machine: machine, broker: broker,
-                          historyPath: try s?.string("history") ?? "/var/lib/treadd/history.sqlite",
-                          ledgerPath: try s?.string("ledger") ?? "/var/lib/treadsync/ledger.sqlite",
-                          maxInflight: maxInflight, retryFirst: first, retryMax: most, scanInterval: scan)
+        var config = SyncConfig(site: site, machine: machine, broker: broker,
+                                historyPath: try s?.string("history") ?? "/var/lib/treadd/history.sqlite",
+                                ledgerPath: try s?.string("ledger") ?? "/var/lib/treadsync/ledger.sqlite",
+                                maxInflight: maxInflight, retryFirst: first, retryMax: most, scanInterval: scan)
+        if let members = try s?.string("members") { config.membersDirectory = members.isEmpty ? nil : members }
+        return config
     }
 
     /// A topic level that needs no escaping: no `/`, `+`, `#`, spaces or control characters.

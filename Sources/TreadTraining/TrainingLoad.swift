@@ -20,6 +20,17 @@ public enum TrainingLoad {
         /// The longest session in `recentWindow`; nil when there was none.
         public var longestRecent: Duration?
 
+        /// From the sessions themselves (this machine's and the fleet's, each once): this week
+        /// is the 7 days before `now`, last week the 7 before those, recent the `recentWindow`.
+        public init(sessions: [Past], now: Double) {
+            let week = 7 * 86_400.0
+            func total(_ from: Double, _ to: Double) -> Duration {
+                sessions.filter { $0.startedAt >= from && $0.startedAt < to }.reduce(.zero) { $0 + $1.moving }
+            }
+            self.init(thisWeek: total(now - week, now + 1), lastWeek: total(now - 2 * week, now - week),
+                      longestRecent: sessions.filter { $0.startedAt >= now - TrainingLoad.recentWindow.inSeconds }.map(\.moving).max())
+        }
+
         public init(thisWeek: Duration, lastWeek: Duration, longestRecent: Duration?) {
             self.thisWeek = thisWeek
             self.lastWeek = lastWeek
@@ -30,11 +41,14 @@ public enum TrainingLoad {
     public enum Warning: Hashable, Sendable, CustomStringConvertible {
         case weeklyVolume(after: Duration, lastWeek: Duration)
         case sessionSpike(planned: Duration, longestRecent: Duration)
+        /// The member's sessions on other machines of the fleet were not (all) counted: why.
+        case fleetHistory(String)
 
         public var code: String {
             switch self {
             case .weeklyVolume: return "weekly_volume"
             case .sessionSpike: return "session_spike"
+            case .fleetHistory: return "fleet_history"
             }
         }
 
@@ -45,8 +59,17 @@ public enum TrainingLoad {
                 return "this session brings the last 7 days to \(minutes(after)) min, \(growth)% more than the week before (\(minutes(last)) min); more than 10% a week raises the risk of injury"
             case .sessionSpike(let planned, let longest):
                 return "this session (\(minutes(planned)) min) is much longer than your longest in the last 30 days (\(minutes(longest)) min); a sudden long session raises the risk of injury"
+            case .fleetHistory(let why):
+                return why
             }
         }
+    }
+
+    /// One past session: when it started (seconds since 1970) and how long the belt moved.
+    public struct Past: Hashable, Sendable {
+        public var startedAt: Double
+        public var moving: Duration
+        public init(startedAt: Double, moving: Duration) { self.startedAt = startedAt; self.moving = moving }
     }
 
     /// Warnings for starting a session of `planned` length after `recent`. A member with no

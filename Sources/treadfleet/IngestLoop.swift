@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import TreadFleet
 import TreadMQTT
+import TreadProtocol
 
 extension Duration {
     fileprivate var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
@@ -22,6 +23,7 @@ final class IngestLoop: @unchecked Sendable {
     private(set) var duplicates = 0
     private(set) var deadLettered = 0
     private(set) var resendsAsked = 0
+    private(set) var summariesPublished = 0
 
     init(settings: MQTTSettings, pattern: String, ingest: FleetIngest, resendAfter: Duration, logger: Logger) throws {
         self.settings = settings
@@ -103,7 +105,11 @@ final class IngestLoop: @unchecked Sendable {
                     logger.warning("lost the broker; its session keeps our messages", metadata: ["reason": "\(reason)"])
                     next = Date().addingTimeInterval(retry)
                 case .message(let topic, let payload, _):
-                    store(topic: topic, payload: payload, stop: stop)
+                    if case .stored(.session, _) = store(topic: topic, payload: payload, stop: stop),
+                       case .success(let decoded) = FleetMessageDecoder.decode(topic: topic, payload: payload),
+                       case .session(let envelope) = decoded.message, let member = envelope.body.member {
+                        publishSummary(of: member, on: connection)
+                    }
                 case .acknowledged, .subscribed:
                     break
                 }
@@ -141,7 +147,8 @@ final class IngestLoop: @unchecked Sendable {
 
     /// Blocks this thread until the message is final (stored, a duplicate, stale or
     /// dead-lettered), retrying while PostgreSQL is unavailable.
-    private func store(topic: String, payload: [UInt8], stop: () -> Bool) {
+    @discardableResult
+    private func store(topic: String, payload: [UInt8], stop: () -> Bool) -> IngestOutcome? {
         var wait = 0.5
         while true {
             let outcome = Self.blocking { await self.ingest.ingest(topic: topic, payload: payload) }
@@ -155,14 +162,31 @@ final class IngestLoop: @unchecked Sendable {
                 logger.error("PostgreSQL unavailable; holding the message and retrying", metadata: ["topic": "\(topic)", "error": "\(error)"])
                 if stop() {
                     logger.critical("stopping with a message not stored: the machine's resend brings it back", metadata: ["topic": "\(topic)"])
-                    return
+                    return nil
                 }
                 Thread.sleep(forTimeInterval: wait)
                 wait = min(wait * 2, 10)
                 continue
             }
             logger.debug("\(outcome)", metadata: ["topic": "\(topic)"])
-            return
+            return outcome
+        }
+    }
+
+    /// Publishes the member's last 35 days from every machine, retained, so each machine's
+    /// treadsync has it for the +10% check the next time the member starts there. A failure
+    /// is logged: the next session of that member publishes it again.
+    private func publishSummary(of member: String, on connection: MQTTConnection) {
+        let made: Result<FleetMemberSummary, FleetDatabaseError> = Self.blocking {
+            do throws(FleetDatabaseError) { return .success(try await self.ingest.database.memberSummary(name: member, now: Date())) } catch { return .failure(error) }
+        }
+        do {
+            let summary = try made.get()
+            let payload = try JSONEncoder().encode(summary)
+            _ = try connection.publish(topic: FleetMemberSummary.topic(member: member), payload: Array(payload), retain: true)
+            summariesPublished += 1
+        } catch {
+            logger.error("cannot publish a member's summary", metadata: ["member": "\(member)", "error": "\(error)"])
         }
     }
 

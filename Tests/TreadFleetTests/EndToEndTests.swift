@@ -3,6 +3,7 @@ import Testing
 import TreadCore
 import TreadFleet
 import TreadTesting
+import TreadTraining
 @testable import TreadDaemon
 
 extension FleetPostgresTests {
@@ -27,14 +28,14 @@ extension FleetPostgresTests {
                 store = try HistoryStore(path: dir + "/history.sqlite")
             }
 
-            func session(_ i: Int, member: String) throws -> String {
+            func session(_ i: Int, member: String, at start: Double? = nil) throws -> String {
                 let id = UUID().uuidString.lowercased()
                 var tally = SessionTally()
                 tally.forwardTime = .seconds(240)
                 tally.reverseTime = .seconds(60)
                 tally.forwardDistance = 400
                 tally.reverseDistance = 50
-                let at = EndToEnd.t0 + Double(i) * 3600
+                let at = start ?? EndToEnd.t0 + Double(i) * 3600
                 try store.write([
                     .sessionStarted(.init(id: id, program: "intervals", title: "Intervals", member: member, at: at,
                                           planned: .seconds(300), plannedReverse: .seconds(60))),
@@ -42,6 +43,9 @@ extension FleetPostgresTests {
                 ])
                 return id
             }
+
+            /// Where this machine's treadsync keeps members' fleet summaries (treadd's [history] fleet_members).
+            var members: String { dir + "/members" }
 
             func sync(port: Int) throws -> SpawnedProcess {
                 let config = dir + "/treadsync.toml"
@@ -59,6 +63,7 @@ extension FleetPostgresTests {
                     retry_first_s = 0.1
                     retry_max_s = 1
                     scan_interval_s = 0.05
+                    members = "\(members)"
                     """.write(toFile: config, atomically: true, encoding: .utf8)
                 return try SpawnedProcess(EndToEnd.bin + "/treadsync", ["run", "--config", config, "--verbose"], log: dir + "/treadsync.log")
             }
@@ -70,6 +75,46 @@ extension FleetPostgresTests {
                 "--mqtt-host", "127.0.0.1", "--mqtt-port", "\(broker)", "--client-id", "treadfleet-test",
                 "--resend-after", "\(resendAfter)",
             ], log: log)
+        }
+
+        /// A member's sessions on machine A reach machine B through the broker (treadfleet
+        /// publishes her summary retained, B's treadsync keeps it) and count in B's +10% check,
+        /// which on B's own history alone has nothing to grow from.
+        @Test func aMembersSessionsOnMachineACountTowardTheWeeklyCheckOnMachineB() async throws {
+            try await withFreshDatabase { database, _ in
+                let dir = try TempFolder()
+                defer { dir.remove() }
+                let broker = try MosquittoBroker(dir: dir.path + "/broker")
+                let a = try Machine(dir.path, "tm-a"), b = try Machine(dir.path, "tm-b")
+                let now = Date().timeIntervalSince1970, day = 86_400.0
+                // On A: a 5-minute session last week and one this week.
+                for (i, ago) in [9.0, 1].enumerated() { _ = try a.session(i, member: "Anna", at: now - ago * day) }
+                let fleet = try ingest(database.configuration, broker: broker.port, log: dir.path + "/fleet.log")
+                try fleet.waitForLog("connected", containing: "connected to the broker")
+                let syncB = try b.sync(port: broker.port)
+                let syncA = try a.sync(port: broker.port)
+                try await Self.waitForSessions(database, 2)
+
+                let files = FleetMemberFiles(directory: b.members)
+                try waitUntil("anna's summary with 2 sessions on tm-b", timeout: .seconds(30)) {
+                    files.sessions(of: "anna", now: now).sessions.count == 2
+                }
+                let kept = files.sessions(of: "anna", now: Date().timeIntervalSince1970)
+                #expect(kept.warning == nil, "a fresh summary: \(String(describing: kept.warning))")
+                #expect(Set(kept.sessions.map(\.machine)) == ["tm-a"])
+
+                let planned = Duration.seconds(300)
+                let localOnly = try b.store.recentLoad(member: "anna", now: now)
+                #expect(TrainingLoad.check(planned: planned, recent: localOnly).isEmpty, "B alone: nothing to grow from")
+                let withFleet = try b.store.recentLoad(member: "anna", now: now, fleet: kept.sessions)
+                #expect(withFleet.lastWeek == .seconds(300) && withFleet.thisWeek == .seconds(300), "\(withFleet)")
+                #expect(TrainingLoad.check(planned: planned, recent: withFleet).map(\.code) == ["weekly_volume"])
+                // A machine that never received her summary says it counted its own sessions only.
+                #expect(FleetMemberFiles(directory: dir.path + "/nowhere").sessions(of: "anna", now: now).warning?.code == "fleet_history")
+                syncA.terminate()
+                syncB.terminate()
+                fleet.terminate()
+            }
         }
 
         /// A broker that loses what it held (its store gone: a failover to a node without it)

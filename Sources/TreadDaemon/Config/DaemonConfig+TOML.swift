@@ -160,7 +160,7 @@ extension DaemonConfig {
         }
 
         let historySection = try root.section("history")
-        try historySection?.rejectUnknownKeys(["path", "queue"])
+        try historySection?.rejectUnknownKeys(["path", "queue", "fleet_members"])
         let historyText = try historySection?.string("path") ?? "/var/lib/treadd/history.sqlite"
         let historyPath = historyText.isEmpty ? "" : resolve(historyText)
         let historyQueue = try historySection?.int("queue") ?? 4096
@@ -177,6 +177,7 @@ extension DaemonConfig {
         config.metrics = metrics
         config.historyPath = historyPath.isEmpty ? nil : historyPath
         config.historyQueue = historyQueue
+        if let fleet = try historySection?.string("fleet_members"), !fleet.isEmpty { config.fleetMembersPath = resolve(fleet) }
         return config
     }
 }

@@ -39,6 +39,9 @@ public struct DaemonConfig: Sendable {
     public var historyPath: String? = nil
     /// Records the history writer may hold before it drops new ones (counted, never blocking).
     public var historyQueue: Int = 4096
+    /// treadsync's folder of members' fleet summaries ([history] fleet_members), counted in the
+    /// +10% check; nil counts this machine's sessions only (docs/fleet.md).
+    public var fleetMembersPath: String? = nil
     /// How often `progress` goes to subscribers (besides on every state change). Not in the
     /// TOML: five a second is what a display needs; the subscriber benchmark raises it.
     public var progressInterval: Duration = .milliseconds(200)

@@ -31,22 +31,28 @@ extension HistoryStore {
         throw .member(.unknown(name, known: all.map(\.name)))
     }
 
-    /// Training time of the last 7 days and the 7 before, and the longest session of the last 30.
-    public func recentLoad(member: String, now: Double = Date().timeIntervalSince1970) throws(HistoryQueryError) -> TrainingLoad.Recent {
+    /// Training time of the last 7 days and the 7 before, and the longest session of the last
+    /// 30: this machine's sessions and `fleet`'s (the member's sessions on every machine, as
+    /// treadsync last kept them), each session once by its id.
+    public func recentLoad(member: String, now: Double = Date().timeIntervalSince1970,
+                           fleet: [FleetMemberSummary.Session] = []) throws(HistoryQueryError) -> TrainingLoad.Recent {
         try run { db in
-            let week = 7 * 86400.0
-            func sum(_ from: Double, _ to: Double) throws -> Double {
-                try Double.fetchOne(db, sql: """
-                    SELECT COALESCE(SUM(forward_s + reverse_s), 0) FROM sessions
-                    WHERE member = ? COLLATE NOCASE AND started_at >= ? AND started_at < ?
-                    """, arguments: [member, from, to]) ?? 0
+            let since = now - max(TrainingLoad.recentWindow.inSeconds, 14 * 86_400)
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT id, started_at, forward_s + reverse_s AS moving FROM sessions
+                WHERE member = ? COLLATE NOCASE AND started_at >= ?
+                """, arguments: [member, since])
+            var seen = Set<String>()
+            var past: [TrainingLoad.Past] = []
+            for r in rows {
+                seen.insert((r["id"] as String).lowercased())
+                past.append(.init(startedAt: r["started_at"], moving: .fractionalSeconds(r["moving"] as Double)))
             }
-            let longest = try Double.fetchOne(db, sql: """
-                SELECT MAX(forward_s + reverse_s) FROM sessions WHERE member = ? COLLATE NOCASE AND started_at >= ?
-                """, arguments: [member, now - TrainingLoad.recentWindow.inSeconds])
-            return TrainingLoad.Recent(thisWeek: .fractionalSeconds(try sum(now - week, now + 1)),
-                                       lastWeek: .fractionalSeconds(try sum(now - 2 * week, now - week)),
-                                       longestRecent: longest.map { .fractionalSeconds($0) })
+            for f in fleet where f.startedAt >= since && f.movingS.isFinite && f.movingS >= 0 && !seen.contains(f.id.lowercased()) {
+                seen.insert(f.id.lowercased())
+                past.append(.init(startedAt: f.startedAt, moving: .fractionalSeconds(f.movingS)))
+            }
+            return TrainingLoad.Recent(sessions: past, now: now)
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import TreadCore
 import TreadProtocol
@@ -13,16 +14,19 @@ final class WorkoutRoutes: Sendable {
     private let programs: ProgramLookup
     private let limits: MachineLimits
     private let desk: HistoryDesk?
+    private let fleetMembers: FleetMemberFiles?
     private let logger: Logger
 
     typealias Reply = @Sendable (ServerMessage) -> Void
 
-    init(control: ControlLoop, shelf: ProgramShelf, parser: ProgramParserDesk, limits: MachineLimits, desk: HistoryDesk?, logger: Logger) {
+    init(control: ControlLoop, shelf: ProgramShelf, parser: ProgramParserDesk, limits: MachineLimits, desk: HistoryDesk?,
+         fleetMembers: FleetMemberFiles? = nil, logger: Logger) {
         self.control = control
         self.shelf = shelf
         self.programs = ProgramLookup(shelf: shelf, parser: parser)
         self.limits = limits
         self.desk = desk
+        self.fleetMembers = fleetMembers
         self.logger = logger
     }
 
@@ -78,11 +82,14 @@ final class WorkoutRoutes: Sendable {
     /// `start` with a member: looks the member up and checks the training load off the event
     /// loop, then queues the start. The warnings go back with the reply and into the history.
     func start(_ program: Program, member name: String, id: Int?, reply: @escaping Reply) {
-        let control = self.control, logger = self.logger
+        let control = self.control, logger = self.logger, fleetMembers = self.fleetMembers
         withDesk(id, reply, { store throws(HistoryQueryError) in
             let m = try store.member(named: name)
-            let recent = try store.recentLoad(member: m.name)
-            return (m, TrainingLoad.check(planned: program.totalDuration, recent: recent))
+            let now = Date().timeIntervalSince1970
+            let fleet = fleetMembers?.sessions(of: m.name, now: now)
+            let recent = try store.recentLoad(member: m.name, now: now, fleet: fleet?.sessions ?? [])
+            let warnings = TrainingLoad.check(planned: program.totalDuration, recent: recent)
+            return (m, warnings + [fleet?.warning].compactMap { $0 })
         }, then: { (found: (Member, [TrainingLoad.Warning])) in
             let (member, warnings) = found
             for w in warnings { logger.warning("training load: \(w.description)", metadata: ["member": "\(member.name)", "warning": "\(w.code)"]) }

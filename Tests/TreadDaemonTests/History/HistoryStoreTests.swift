@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TreadProtocol
 import TreadTesting
 import TreadCore
 @testable import TreadDaemon
@@ -109,6 +110,26 @@ import TreadCore
         #expect(r.thisWeek == .seconds(3000))
         #expect(r.lastWeek == .seconds(2400))
         #expect(r.longestRecent == .seconds(3000))
+    }
+
+    @Test func fleetSessionsCountOnceBesideThisMachinesOwn() throws {
+        let dir = try TempFolder()
+        defer { dir.remove() }
+        let store = try HistoryStore(path: dir.path + "/history.sqlite")
+        let now = 1_700_000_000.0, day = 86400.0
+        try store.write([start("local-1", at: now - day, member: "Anna"),
+                         .sessionEnded(sessionID: "local-1", at: now - day + 600, outcome: .finished, tally: tally(forward: 600, reverse: 0, kcal: nil))])
+        func fleet(_ id: String, _ ago: Double, _ s: Double) -> FleetMemberSummary.Session {
+            .init(id: id, machine: "tm-x", startedAt: now - ago * day, movingS: s, reverseS: 0, distanceM: 0)
+        }
+        // This machine's own session is in the summary too (synced up and down): counted once.
+        let r = try store.recentLoad(member: "anna", now: now, fleet: [
+            fleet("LOCAL-1", 1, 600), fleet("a", 2, 900), fleet("b", 8, 1200), fleet("b", 8, 1200),
+            fleet("old", 60, 5000), fleet("bad", 2, -5),
+        ])
+        #expect(r.thisWeek == .seconds(1500))
+        #expect(r.lastWeek == .seconds(1200))
+        #expect(r.longestRecent == .seconds(1200))
     }
 
     @Test func aCorruptFileIsAnErrorNamingItsPath() throws {
