@@ -39,7 +39,7 @@ struct Treadbench: ParsableCommand {
         abstract: "Benchmarks against a running treadsim: the drive layer (the default), or the interlock's reaction latency.",
         discussion: "`treadbench --port ...` runs the drive benchmark, as scripts/bench-drive.sh calls it; "
             + "`treadbench interlock --port ...` (scripts/bench-interlock.sh) the interlock one. See docs/benchmarks.md.",
-        subcommands: [DriveBench.self, InterlockBench.self, HistoryBench.self, SubscriberBench.self],
+        subcommands: [DriveBench.self, InterlockBench.self, HistoryBench.self, SubscriberBench.self, FleetSessionsBench.self],
         defaultSubcommand: DriveBench.self)
 }
 

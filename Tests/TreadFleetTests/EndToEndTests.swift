@@ -47,14 +47,14 @@ extension FleetPostgresTests {
             /// Where this machine's treadsync keeps members' fleet summaries (treadd's [history] fleet_members).
             var members: String { dir + "/members" }
 
-            func sync(port: Int) throws -> SpawnedProcess {
+            func sync(port: Int, host: String = "127.0.0.1") throws -> SpawnedProcess {
                 let config = dir + "/treadsync.toml"
                 try """
                     [machine]
                     site = "berlin"
                     id = "\(name)"
                     [broker]
-                    host = "127.0.0.1"
+                    host = "\(host)"
                     port = \(port)
                     keepalive_s = 5
                     [sync]
@@ -69,10 +69,11 @@ extension FleetPostgresTests {
             }
         }
 
-        func ingest(_ db: FleetDatabaseConfiguration, broker: Int, log: String, resendAfter: Double = 30) throws -> SpawnedProcess {
+        func ingest(_ db: FleetDatabaseConfiguration, broker: Int, host: String = "127.0.0.1", log: String,
+                    resendAfter: Double = 30) throws -> SpawnedProcess {
             try SpawnedProcess(EndToEnd.bin + "/treadfleet", [
                 "serve", "--pg-host", db.host, "--pg-port", "\(db.port)", "--pg-user", db.user, "--pg-database", db.database,
-                "--mqtt-host", "127.0.0.1", "--mqtt-port", "\(broker)", "--client-id", "treadfleet-test",
+                "--mqtt-host", host, "--mqtt-port", "\(broker)", "--client-id", "treadfleet-test",
                 "--resend-after", "\(resendAfter)",
             ], log: log)
         }
