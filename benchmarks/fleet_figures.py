@@ -98,7 +98,7 @@ def broker_baseline(rig, n):
     """QoS 1 messages a second through the broker alone, publisher to subscriber."""
     log = os.path.join(rig.work, "baseline-sub.log")
     with open(log, "w") as f:
-        sub = subprocess.Popen(["mosquitto_sub", "-d", "-h", "127.0.0.1", "-p", str(rig.mqtt_port), "-q", "1", "-t", "baseline/x",
+        sub = subprocess.Popen(["stdbuf", "-oL", "mosquitto_sub", "-d", "-h", "127.0.0.1", "-p", str(rig.mqtt_port), "-q", "1", "-t", "baseline/x",
                                 "-C", str(n)], stdout=f, stderr=subprocess.STDOUT)
     wait_for("the baseline subscription", lambda: "received SUBACK" in open(log).read(), 10)
     payload = ("x" * 900 + "\n") * n   # about a session envelope's size

@@ -40,6 +40,8 @@ public final class OutboxPublisher {
     private var triedBefore = false
     private var lastScan: ContinuousClock.Instant?
     private var scanDue = true
+    /// The last scan stopped at `maxInflight` with entries left: a PUBACK starts the next one.
+    private var windowFull = false
     private var lastProblem: String?
 
     public init(config: SyncConfig, logger: Logger, connection: MQTTConnection, outbox: OutboxReader, ledger: SyncLedger) {
@@ -131,6 +133,7 @@ public final class OutboxPublisher {
         case .acknowledged(let mid, let code):
             guard let entry = inflight.removeValue(forKey: mid) else { return }
             inflightSeqs.remove(entry.seq)
+            if windowFull { scanDue = true }
             if code < 128 {
                 do throws(SyncError) {
                     try ledger.acknowledge(entry.seq, at: Date().timeIntervalSince1970)
@@ -213,8 +216,10 @@ public final class OutboxPublisher {
                 break
             }
         }
-        // A full page means more is waiting: look again at once.
+        // A full page means more is waiting: look again at once, or, when the in-flight
+        // window is what stopped this scan, as soon as a PUBACK makes room.
         scanDue = entries.count == limit && room > 0
+        windowFull = room == 0
     }
 
     /// Logs a problem once until it changes or the connection recovers.

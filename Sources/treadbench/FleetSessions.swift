@@ -15,11 +15,12 @@ struct FleetSessionsBench: ParsableCommand {
     @Option(help: "How many sessions.") var count: Int = 10_000
     @Option(help: "Sessions a second; 0 writes them all at once (a backlog).") var rate: Double = 0
     @Option(help: "The sessions' title, to tell one batch from another at the centre.") var title = "Fleet benchmark"
-    @Option(help: "The member the sessions are for.") var member = "bench"
+    @Option(help: "Members the sessions are for, in turn (bench-1, bench-2, ...): a gym's sessions are many members'.") var members = 200
 
     func validate() throws {
         guard count > 0, count <= 1_000_000 else { throw ValidationError("--count must be 1...1000000") }
         guard rate >= 0, rate <= 10_000 else { throw ValidationError("--rate must be 0...10000") }
+        guard members >= 1 else { throw ValidationError("--members must be at least 1") }
     }
 
     func run() throws {
@@ -39,7 +40,7 @@ struct FleetSessionsBench: ParsableCommand {
             let end = Date().timeIntervalSince1970
             let id = UUID().uuidString.lowercased()
             try store.write([
-                .sessionStarted(.init(id: id, program: "bench", title: title, member: member, at: end - 1800,
+                .sessionStarted(.init(id: id, program: "bench", title: title, member: "bench-\(i % members + 1)", at: end - 1800,
                                       planned: .seconds(1800), plannedReverse: .seconds(300))),
                 .sessionEnded(sessionID: id, at: end, outcome: .finished, tally: tally),
             ])

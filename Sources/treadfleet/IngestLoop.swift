@@ -24,6 +24,9 @@ final class IngestLoop: @unchecked Sendable {
     private(set) var deadLettered = 0
     private(set) var resendsAsked = 0
     private(set) var summariesPublished = 0
+    /// Members with a session stored since their summary was last published, by lowercased name.
+    private var membersChanged: [String: String] = [:]
+    static let summaryInterval = 1.0
 
     init(settings: MQTTSettings, pattern: String, ingest: FleetIngest, resendAfter: Duration, logger: Logger) throws {
         self.settings = settings
@@ -57,10 +60,18 @@ final class IngestLoop: @unchecked Sendable {
         var lastProblem: String?
         var awaitingConnack = false
         var nextGapCheck = Date()
+        var nextSummaries = Date()
         while !stop() {
             if connection.isConnected, Date() >= nextGapCheck {
                 askForMissing(on: connection)
                 nextGapCheck = Date().addingTimeInterval(resendAfter.inSeconds / 2)
+            }
+            // At most one summary per member a second: a backlog of one member's sessions
+            // (a machine back from an outage) is one summary, not one per session.
+            if connection.isConnected, !membersChanged.isEmpty, Date() >= nextSummaries {
+                for member in membersChanged.values.sorted() { publishSummary(of: member, on: connection) }
+                membersChanged.removeAll()
+                nextSummaries = Date().addingTimeInterval(Self.summaryInterval)
             }
             if !connection.isConnected && !awaitingConnack {
                 if Date() < next { Thread.sleep(forTimeInterval: 0.1); continue }
@@ -108,7 +119,7 @@ final class IngestLoop: @unchecked Sendable {
                     if case .stored(.session, _) = store(topic: topic, payload: payload, stop: stop),
                        case .success(let decoded) = FleetMessageDecoder.decode(topic: topic, payload: payload),
                        case .session(let envelope) = decoded.message, let member = envelope.body.member {
-                        publishSummary(of: member, on: connection)
+                        membersChanged[member.lowercased()] = member
                     }
                 case .acknowledged, .subscribed:
                     break

@@ -25,6 +25,11 @@ public enum HistoryRecord: Sendable, Equatable {
         public var at: Double
         public var planned: Duration
         public var plannedReverse: Duration
+
+        public init(id: String, program: String, title: String, member: String?, at: Double, planned: Duration, plannedReverse: Duration) {
+            self.id = id; self.program = program; self.title = title; self.member = member; self.at = at
+            self.planned = planned; self.plannedReverse = plannedReverse
+        }
     }
 
     public struct SegmentRun: Sendable, Equatable {
