@@ -42,6 +42,20 @@ import TreadTesting
         #expect(sub.received.count == 26, "nothing acknowledged was sent again")
     }
 
+    /// A backlog (the machine back from an outage) goes out a window at a time, each window as
+    /// soon as PUBACKs make room, not one window per scan interval.
+    @Test func aBacklogIsNotPacedByTheScanInterval() throws {
+        let dir = try TempFolder()
+        defer { dir.remove() }
+        let broker = try MosquittoBroker(dir: dir.path + "/broker")
+        let machine = try Machine(dir: dir.path + "/m1")
+        let ids = try (0..<30).map { try machine.session(at: t0 + Double($0) * 600) }
+        let sub = try Subscriber(port: broker.port)
+        let running = try RunningPublisher(machine.config(port: broker.port, maxInflight: 2, scanInterval: .seconds(60)))
+        try sub.collect("30 sessions, two in flight at a time, with a minute between scans") { $0.ids.isSuperset(of: ids) }
+        running.stop()
+    }
+
     @Test func whileTheBrokerIsAwayNothingIsMarkedDeliveredAndEverythingArrivesAfter() throws {
         let dir = try TempFolder()
         defer { dir.remove() }

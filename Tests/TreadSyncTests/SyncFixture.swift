@@ -36,12 +36,12 @@ struct Machine {
         return id
     }
 
-    func config(port: Int, maxInflight: Int = 20) -> SyncConfig {
+    func config(port: Int, maxInflight: Int = 20, scanInterval: Duration = .milliseconds(50)) -> SyncConfig {
         var broker = MQTTSettings(host: "127.0.0.1", port: port, clientID: "treadsync-\(site)-\(name)")
         broker.keepalive = .seconds(5)
         return SyncConfig(site: site, machine: name, broker: broker, historyPath: dir + "/history.sqlite",
                           ledgerPath: dir + "/ledger.sqlite", maxInflight: maxInflight, retryFirst: .milliseconds(100),
-                          retryMax: .milliseconds(800), scanInterval: .milliseconds(50))
+                          retryMax: .milliseconds(800), scanInterval: scanInterval)
     }
 }
 
