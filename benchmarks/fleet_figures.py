@@ -183,7 +183,7 @@ def main():
         rig.spawn("treadfleet", [os.path.join(bin_dir, "treadfleet"), "serve", "--pg-host", "127.0.0.1", "--pg-port", str(rig.pg_port),
                                  "--pg-user", "postgres", "--pg-database", "treadfleet", "--mqtt-host", "127.0.0.1",
                                  "--mqtt-port", str(rig.mqtt_port), "--client-id", "treadfleet-bench"])
-        wait_for("treadfleet connected", lambda: "connected to the broker" in rig.log("treadfleet"), 60)
+        wait_for("treadfleet subscribed", lambda: "subscribed" in rig.log("treadfleet"), 60)
 
         t0 = time.monotonic()
         sync = rig.spawn("treadsync", [os.path.join(bin_dir, "treadsync"), "run", "--config", config])

@@ -13,7 +13,13 @@ public final class MosquittoBroker: @unchecked Sendable {
     private var process: SpawnedProcess?
     private let logPath: String
 
-    public init(dir: String, address: String = "127.0.0.1", port: Int? = nil, netns: String? = nil) throws {
+    /// - Parameter security: listener options written to `security.conf` (TLS files, a
+    ///   password file); with them anonymous clients are refused (scripts/fleet/mosquitto.sh).
+    public init(dir: String, address: String = "127.0.0.1", port: Int? = nil, netns: String? = nil, security: String? = nil) throws {
+        if let security {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try security.write(toFile: dir + "/security.conf", atomically: true, encoding: .utf8)
+        }
         self.dir = dir
         self.address = address
         self.netns = netns

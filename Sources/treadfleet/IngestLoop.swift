@@ -121,7 +121,14 @@ final class IngestLoop: @unchecked Sendable {
                        case .session(let envelope) = decoded.message, let member = envelope.body.member {
                         membersChanged[member.lowercased()] = member
                     }
-                case .acknowledged, .subscribed:
+                case .subscribed(_, let granted):
+                    // 128 and above: the broker refused the subscription (an ACL, a bad pattern).
+                    if granted.contains(where: { $0 >= 128 }) {
+                        logger.error("the broker refused the subscription", metadata: ["subscription": "\(pattern)", "granted": "\(granted)"])
+                    } else {
+                        logger.info("subscribed", metadata: ["subscription": "\(pattern)", "qos": "\(granted)"])
+                    }
+                case .acknowledged:
                     break
                 }
             }

@@ -91,7 +91,7 @@ extension FleetPostgresTests {
                 // On A: a 5-minute session last week and one this week.
                 for (i, ago) in [9.0, 1].enumerated() { _ = try a.session(i, member: "Anna", at: now - ago * day) }
                 let fleet = try ingest(database.configuration, broker: broker.port, log: dir.path + "/fleet.log")
-                try fleet.waitForLog("connected", containing: "connected to the broker")
+                try fleet.waitForLog("subscribed", containing: "subscribed", "treadd/+/+/+")
                 let syncB = try b.sync(port: broker.port)
                 let syncA = try a.sync(port: broker.port)
                 try await Self.waitForSessions(database, 2)
@@ -131,7 +131,7 @@ extension FleetPostgresTests {
                 var ids: Set<String> = []
                 for i in 0..<2 { ids.insert(try a.session(i, member: "anna")) }
                 var fleet = try ingest(database.configuration, broker: broker.port, log: dir.path + "/fleet.log", resendAfter: 1)
-                try fleet.waitForLog("connected", containing: "connected to the broker")
+                try fleet.waitForLog("subscribed", containing: "subscribed", "treadd/+/+/+")
                 let sync = try a.sync(port: broker.port)
                 try await Self.waitForSessions(database, 2)
 
@@ -146,7 +146,9 @@ extension FleetPostgresTests {
                 try FileManager.default.removeItem(atPath: broker.dir + "/mosquitto.db")
                 try broker.start()
 
-                fleet = try ingest(database.configuration, broker: broker.port, log: dir.path + "/fleet.log", resendAfter: 1)
+                // A new session on the fresh broker: the entry after the hole must reach it.
+                fleet = try ingest(database.configuration, broker: broker.port, log: dir.path + "/fleet-2.log", resendAfter: 1)
+                try fleet.waitForLog("subscribed again", containing: "subscribed", "treadd/+/+/+")
                 ids.insert(try a.session(4, member: "anna"))
                 do { try await Self.waitForSessions(database, 5) } catch {
                     Issue.record("\(error)\nfleet:\n\(fleet.log.suffix(1500))\nA:\n\(sync.log.suffix(1500))")
@@ -171,7 +173,7 @@ extension FleetPostgresTests {
                 for i in 0..<5 { ids.insert(try a.session(i, member: "anna")); ids.insert(try b.session(i, member: "ben")) }
 
                 var fleet = try ingest(database.configuration, broker: broker.port, log: dir.path + "/fleet.log")
-                try fleet.waitForLog("connected", containing: "connected to the broker")
+                try fleet.waitForLog("subscribed", containing: "subscribed", "treadd/+/+/+")
                 var syncA = try a.sync(port: broker.port)
                 let syncB = try b.sync(port: broker.port)
                 try await Self.waitForSessions(database, 10)

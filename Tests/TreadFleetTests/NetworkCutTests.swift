@@ -19,7 +19,7 @@ extension FleetPostgresTests.EndToEnd {
             var ids: Set<String> = []
             for i in 0..<3 { ids.insert(try a.session(i, member: "anna")) }
             let fleet = try ingest(database.configuration, broker: broker.port, host: TestNetwork.farAddress, log: dir.path + "/fleet.log")
-            try fleet.waitForLog("connected", containing: "connected to the broker")
+            try fleet.waitForLog("subscribed", containing: "subscribed", "treadd/+/+/+")
             let sync = try a.sync(port: broker.port, host: TestNetwork.farAddress)
             try await Self.waitForSessions(database, 3)
 
