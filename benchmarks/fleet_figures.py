@@ -194,8 +194,19 @@ def main():
         out["backlog_sessions_per_s"] = a.backlog / drain
         out["duplicates"] = int(rig.psql("SELECT count(*) - count(DISTINCT id) FROM sessions"))
 
-        # Idle once drained (the member summaries it kept are done too).
-        time.sleep(2)
+        # Idle once drained and the members' summaries have stopped coming (treadfleet sends
+        # each changed member's at most once a second; the broker queues them for treadsync).
+        members = os.path.join(work, "members")
+        def settled():
+            newest = 0.0
+            for f in (os.listdir(members) if os.path.isdir(members) else []):
+                try:
+                    newest = max(newest, os.path.getmtime(os.path.join(members, f)))
+                except FileNotFoundError:   # a temporary file renamed into place meanwhile
+                    return False
+            return newest > 0 and time.time() - newest > 3
+        wait_for("the members' summaries to settle", settled, 300, every=0.5)
+        out["member_summaries_kept"] = len([f for f in os.listdir(members) if f.endswith(".json")])
         out["treadsync_idle_rss_mib"], out["treadsync_idle_cpu_percent"] = proc_figures(sync.pid, a.idle_seconds)
 
         subprocess.run([os.path.join(bin_dir, "treadbench"), "fleet-sessions", "--history", history, "--count", str(a.paced),
@@ -218,6 +229,7 @@ def main():
         ("duplicate rows / dead letters", f"{out['duplicates']} / {out['dead_letters']}", "0 / 0", out["duplicates"] == 0 and out["dead_letters"] == 0),
         (f"session end -> central row p50 / p99 ({a.rate:g}/s)", f"{out['delay_s']['p50'] * 1000:.0f} / {out['delay_s']['p99'] * 1000:.0f} ms", "", None),
         ("treadsync RSS idle", f"{out['treadsync_idle_rss_mib']:.1f} MiB", "", None),
+        ("members' summaries kept by treadsync", f"{out['member_summaries_kept']}", "", None),
         ("treadsync idle CPU", f"{out['treadsync_idle_cpu_percent']:.2f} % of a core", "", None),
     ]
     out["table"] = [{"metric": m, "value": v, "target": t, "met": ok} for m, v, t, ok in rows]
