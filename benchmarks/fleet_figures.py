@@ -17,8 +17,6 @@ postgresql-15 installed (scripts/install-deps.sh).
   python3 benchmarks/fleet_figures.py --bin .build/release [--backlog 10000] [--paced 300 --rate 20]
 """
 import argparse
-import datetime
-import json
 import os
 import shutil
 import socket
@@ -26,6 +24,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from results_file import finish
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -232,18 +232,7 @@ def main():
         ("members' summaries kept by treadsync", f"{out['member_summaries_kept']}", "", None),
         ("treadsync idle CPU", f"{out['treadsync_idle_cpu_percent']:.2f} % of a core", "", None),
     ]
-    out["table"] = [{"metric": m, "value": v, "target": t, "met": ok} for m, v, t, ok in rows]
-    out["machine"] = {"nproc": os.cpu_count(), "loadavg": open("/proc/loadavg").read().strip(), "uname_r": os.uname().release}
-    out["time"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    w = max(len(r[0]) for r in rows)
-    print(f"{'metric'.ljust(w)} | {'value'.ljust(30)} | target | met?")
-    for m, v, t, ok in rows:
-        print(f"{m.ljust(w)} | {v.ljust(30)} | {t.ljust(6)} | {'' if ok is None else ('yes' if ok else 'NO')}")
-    os.makedirs(a.results_dir, exist_ok=True)
-    path = os.path.join(a.results_dir, "fleet-" + datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ") + ".json")
-    with open(path, "w") as f:
-        json.dump(out, f, indent=2, sort_keys=True)
-    print(f"benchmark results written to {path}")
+    finish("fleet", out, rows, a.results_dir)
     shutil.rmtree(work, ignore_errors=True)
     return 0
 

@@ -10,7 +10,6 @@ benchmarks/results/system-<timestamp>.json. Run by scripts/bench.sh; alone:
     python3 benchmarks/system_figures.py --bin .build/release [--subscribers 500] [--seconds 10]
 """
 import argparse
-import datetime
 import json
 import os
 import re
@@ -22,6 +21,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from results_file import finish
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -295,18 +296,7 @@ def main():
         ("treadd --check-config p50 / max", f"{out['check_config_ms']['p50']:.0f} / {out['check_config_ms']['max']:.0f} ms", "", None),
         ("treadctl programs validate (60 min program) p50", f"{out['program_validate_ms']['p50']:.0f} ms", "", None),
     ]
-    out["table"] = [{"metric": m, "value": v, "target": t, "met": ok} for m, v, t, ok in rows]
-    out["machine"] = {"nproc": os.cpu_count(), "loadavg": open("/proc/loadavg").read().strip(), "uname_r": os.uname().release}
-    out["time"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    w = max(len(r[0]) for r in rows)
-    print(f"{'metric'.ljust(w)} | {'value'.ljust(34)} | target     | met?")
-    for m, v, t, ok in rows:
-        print(f"{m.ljust(w)} | {v.ljust(34)} | {t.ljust(10)} | {'' if ok is None else ('yes' if ok else 'NO')}")
-    os.makedirs(a.results_dir, exist_ok=True)
-    path = os.path.join(a.results_dir, "system-" + datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ") + ".json")
-    with open(path, "w") as f:
-        json.dump(out, f, indent=2, sort_keys=True)
-    print(f"benchmark results written to {path}")
+    finish("system", out, rows, a.results_dir)
     return 0
 
 

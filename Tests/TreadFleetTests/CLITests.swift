@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TreadTesting
 import TreadFleet
 
 /// The built `treadfleet`, run as a real process.

@@ -48,23 +48,8 @@ extension FleetPostgresTests {
             var members: String { dir + "/members" }
 
             func sync(port: Int, host: String = "127.0.0.1") throws -> SpawnedProcess {
-                let config = dir + "/treadsync.toml"
-                try """
-                    [machine]
-                    site = "berlin"
-                    id = "\(name)"
-                    [broker]
-                    host = "\(host)"
-                    port = \(port)
-                    keepalive_s = 5
-                    [sync]
-                    history = "\(dir)/history.sqlite"
-                    ledger = "\(dir)/ledger.sqlite"
-                    retry_first_s = 0.1
-                    retry_max_s = 1
-                    scan_interval_s = 0.05
-                    members = "\(members)"
-                    """.write(toFile: config, atomically: true, encoding: .utf8)
+                let config = try TreadsyncConfigFile(machine: name, dir: dir, host: host, port: port,
+                                                     syncLines: ["members = \"\(members)\""]).write()
                 return try SpawnedProcess(EndToEnd.bin + "/treadsync", ["run", "--config", config, "--verbose"], log: dir + "/treadsync.log")
             }
         }

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import PostgresNIO
 import Testing
+import TreadTesting
 import TreadFleet
 
 /// A real PostgreSQL for the suite, run by scripts/fleet/postgres.sh in a temporary folder

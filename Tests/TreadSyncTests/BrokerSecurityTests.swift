@@ -16,8 +16,8 @@ import TreadTesting
             dir = try TempFolder()
             pki = dir.path + "/pki"
             let root = PackagePaths.root.path
-            try Self.run("/bin/bash", [root + "/scripts/fleet/test-pki.sh", pki, "tm-01"], in: dir)
-            try Self.run("/usr/bin/mosquitto_passwd", ["-b", "-c", dir.path + "/passwd", "tm-01", "right-password"], in: dir)
+            try Self.run("/bin/bash", [root + "/scripts/fleet/test-pki.sh", pki, "tm-01"])
+            try Self.run("/usr/bin/mosquitto_passwd", ["-b", "-c", dir.path + "/passwd", "tm-01", "right-password"])
             broker = try MosquittoBroker(dir: dir.path + "/broker", security: """
                 cafile \(pki)/ca.crt
                 certfile \(pki)/server.crt
@@ -32,41 +32,23 @@ import TreadTesting
             let m = try Machine(dir: dir.path + "/m-\(UUID().uuidString.prefix(8))")
             for i in 0..<3 { try m.session(at: 1_764_000_000 + Double(i) * 600) }
             try password.write(toFile: m.dir + "/password", atomically: true, encoding: .utf8)
-            let certificate = clientCertificate ? "cert_file = \"\(pki)/client.crt\"\nkey_file = \"\(pki)/client.key\"\n" : ""
-            let config = m.dir + "/treadsync.toml"
-            try """
-                [machine]
-                site = "berlin"
-                id = "tm-01"
-                [broker]
-                host = "127.0.0.1"
-                port = \(broker.port)
-                ca_file = "\(pki)/ca.crt"
-                \(certificate)username = "tm-01"
-                password_file = "\(m.dir)/password"
-                keepalive_s = 5
-                [sync]
-                history = "\(m.dir)/history.sqlite"
-                ledger = "\(m.dir)/ledger.sqlite"
-                retry_first_s = 0.1
-                retry_max_s = 1
-                """.write(toFile: config, atomically: true, encoding: .utf8)
+            let certificate = clientCertificate ? ["cert_file = \"\(pki)/client.crt\"", "key_file = \"\(pki)/client.key\""] : []
+            let config = try TreadsyncConfigFile(machine: "tm-01", dir: m.dir, port: broker.port, brokerLines: [
+                "ca_file = \"\(pki)/ca.crt\"", "username = \"tm-01\"", "password_file = \"\(m.dir)/password\"",
+            ] + certificate).write()
             return (m, config)
         }
 
+        /// What `treadsync pending` says of the outbox.
         func pending(_ config: String) throws -> String {
-            var out = ""
-            try Self.run(SyncProcess.binary, ["pending", "--config", config], in: dir) { out = $0 }
-            return out
+            try Self.run(SyncProcess.binary, ["pending", "--config", config]).stdout
         }
 
-        /// Runs a program to its end; `output` gets what it printed.
-        private static func run(_ executable: String, _ arguments: [String], in dir: TempFolder,
-                                output: (String) -> Void = { _ in }) throws {
-            let log = dir.path + "/run-\(UUID().uuidString).log"
-            let p = try SpawnedProcess(executable, arguments, log: log)
-            try waitUntil("\(executable) to end", timeout: .seconds(60)) { !p.isRunning }
-            output(p.log)
+        @discardableResult
+        private static func run(_ executable: String, _ arguments: [String]) throws -> Subprocess {
+            let r = try Subprocess.run(executable, arguments)
+            guard r.status == 0 else { throw BrokerError("\(executable) \(arguments.joined(separator: " ")) exited \(r.status): \(r.stderr)") }
+            return r
         }
     }
 

@@ -81,22 +81,8 @@ final class SyncProcess: @unchecked Sendable {
 extension Machine {
     /// treadsync.toml for this machine and broker.
     func writeConfig(port: Int) throws -> String {
-        let path = dir + "/treadsync.toml"
-        try """
-            [machine]
-            site = "\(site)"
-            id = "\(name)"
-            [broker]
-            host = "127.0.0.1"
-            port = \(port)
-            keepalive_s = 5
-            [sync]
-            history = "\(dir)/history.sqlite"
-            ledger = "\(dir)/ledger.sqlite"
-            retry_first_s = 0.1
-            retry_max_s = 1
-            scan_interval_s = 0.05
-            """.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
+        var file = TreadsyncConfigFile(machine: name, dir: dir, port: port)
+        file.site = site
+        return try file.write()
     }
 }

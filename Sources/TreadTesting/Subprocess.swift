@@ -6,15 +6,15 @@ import Glibc
 /// Not Foundation's `Process`: `pg_ctl start` leaves a server running that was forked from
 /// the script, and `Process` then left the exited script unreaped and `waitUntilExit` never
 /// returned (the same as tmux in the integration tests).
-struct Subprocess {
-    var status: Int32
-    var stdout: String
-    var stderr: String
+public struct Subprocess {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
 
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> Subprocess {
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> Subprocess {
         let folder = FileManager.default.temporaryDirectory
-        let outPath = folder.appendingPathComponent("treadfleet-out-\(UUID().uuidString)").path
-        let errPath = folder.appendingPathComponent("treadfleet-err-\(UUID().uuidString)").path
+        let outPath = folder.appendingPathComponent("treadd-test-out-\(UUID().uuidString)").path
+        let errPath = folder.appendingPathComponent("treadd-test-err-\(UUID().uuidString)").path
         defer { unlink(outPath); unlink(errPath) }
 
         var actions = posix_spawn_file_actions_t()
