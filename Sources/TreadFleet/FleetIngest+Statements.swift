@@ -58,10 +58,11 @@ extension FleetIngest {
         return try await rows.contains { _ in true }
     }
 
-    static func keptCountersID(site: String, machine: String, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
+    /// The id and seq of the snapshot kept for the machine, if any.
+    static func keptCounters(site: String, machine: String, on connection: PostgresConnection, logger: Logger) async throws -> (id: UUID, seq: Int64)? {
         let rows = try await connection.query(
-            "SELECT message_id FROM machine_counters WHERE site = \(site) AND machine = \(machine)", logger: logger)
-        for try await id in rows.decode(UUID.self) { return id }
+            "SELECT message_id, seq FROM machine_counters WHERE site = \(site) AND machine = \(machine)", logger: logger)
+        for try await (id, seq) in rows.decode((UUID, Int64).self) { return (id, seq) }
         return nil
     }
 

@@ -66,8 +66,9 @@ public struct FleetIngest: Sendable {
                 if try await Self.upsert(counters: envelope, id: id, on: connection, logger: logger) {
                     outcome = .stored(.counters, id)
                 } else {
-                    let kept = try await Self.keptCountersID(site: site, machine: machine, on: connection, logger: logger)
-                    outcome = kept == id ? .duplicate(.counters, id) : .stale(.counters, id)
+                    let kept = try await Self.keptCounters(site: site, machine: machine, on: connection, logger: logger)
+                    outcome = kept?.id == id ? .duplicate(.counters, id)
+                        : (kept.map { seq > $0.seq } ?? false) ? .clockWentBack(.counters, id) : .stale(.counters, id)
                 }
             }
             // Every final outcome counts as the seq received, so a redelivery also fills a hole.

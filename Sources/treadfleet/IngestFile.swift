@@ -35,7 +35,7 @@ struct IngestFile: AsyncParsableCommand {
             await FleetIngest(database: database).ingest(topic: topic, payload: payload)
         }
         switch outcome {
-        case .stored, .duplicate, .stale: print(outcome.description)
+        case .stored, .duplicate, .stale, .clockWentBack: print(outcome.description)
         case .deadLettered(let reason): throw FleetCLIError.deadLettered(reason)
         case .unavailable(let error): throw FleetCLIError.database(error)
         }

@@ -173,6 +173,10 @@ final class IngestLoop: @unchecked Sendable {
             switch outcome {
             case .stored: stored += 1
             case .duplicate, .stale: duplicates += 1
+            case .clockWentBack:
+                duplicates += 1
+                logger.warning("a machine's clock went back: its counters are not kept until its clock passes the snapshot kept",
+                               metadata: ["topic": "\(topic)", "outcome": "\(outcome)"])
             case .deadLettered(let reason):
                 deadLettered += 1
                 logger.warning("message dead-lettered", metadata: ["topic": "\(topic)", "reason": "\(reason)"])

@@ -60,6 +60,12 @@ extension FleetPostgresTests {
                 }
                 #expect(try await database.count("SELECT belt_m::bigint FROM machine_counters") == 120_000)
                 #expect(try await database.count("SELECT count(*) FROM machine_counters") == 1)
+
+                // Later in the sequence, earlier by the clock: the machine's clock went back.
+                let afterJump = UUID()
+                let jumped = await ingest.ingest(topic: topic, payload: Payloads.counters(id: afterJump, seq: 31, at: 2_500, beltM: 121_000))
+                guard case .clockWentBack(.counters, afterJump) = jumped else { Issue.record("after the jump: \(jumped)"); return }
+                #expect(try await database.count("SELECT belt_m::bigint FROM machine_counters") == 120_000)
             }
         }
 
