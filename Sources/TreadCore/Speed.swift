@@ -16,9 +16,14 @@ public struct Speed: Comparable, Hashable, Sendable, CustomStringConvertible {
     public var description: String { formatKmh(kmh) + " km/h" }
 }
 
-/// One decimal place without Foundation, so the core stays dependency-free.
+/// One decimal place without Foundation, so the core stays dependency-free. Total: a value
+/// no belt reaches (a program's `speed_kmh = 1.5e41`, infinity, NaN) is written in Swift's own
+/// form instead of trapping in the Int conversion, since the message that names such a speed
+/// is the one that refuses it (found by the program fuzzer).
 package func formatKmh(_ v: Double) -> String {
-    let tenths = Int((v * 10).rounded())
+    let scaled = (v * 10).rounded()
+    guard scaled.isFinite, abs(scaled) < 1e15 else { return "\(v)" }
+    let tenths = Int(scaled)
     let sign = tenths < 0 ? "-" : ""
     let a = abs(tenths)
     return "\(sign)\(a / 10).\(a % 10)"

@@ -43,16 +43,53 @@ import TreadTesting
         let before = rig.daemon.control.status.elapsedS
         for name in names {
             let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: folder + "/" + name)), as: UTF8.self)
-            for method in [TreadProtocol.Method.programsValidate, .start] {
-                id += 1
-                #expect(c.send(request(id, method, source: text, file: name)))
-                let m = try reply(c, id: id)
-                #expect(m.error?.code == .badProgram, "\(name) via \(method): \(String(describing: m.error))")
+            id += 2
+            #expect(c.send(request(id - 1, .programsValidate, source: text, file: name)))
+            let validated = try reply(c, id: id - 1)
+            #expect(c.send(request(id, .start, source: text, file: name)))
+            let started = try reply(c, id: id)
+            if let problems = validated.result?.program?.problems {
+                // It is a program (the speed formatter's input): its problem on this machine is
+                // named, and a start while a session runs is refused as such.
+                #expect(!problems.isEmpty, "\(name): a program that crashed a loader must break a limit")
+                #expect(started.error?.code == .busy, "\(name) via start: \(String(describing: started.error))")
+            } else {
+                #expect(validated.error?.code == .badProgram, "\(name) via validate: \(String(describing: validated.error))")
+                #expect(started.error?.code == .badProgram, "\(name) via start: \(String(describing: started.error))")
             }
         }
         let s = rig.daemon.control.status
         #expect(s.state == "running" && s.program == "demo", "the session goes on: \(s.state)")
         #expect(s.elapsedS > before)
+    }
+
+    /// A speed no belt reaches used to trap treadd itself, in the message refusing it (the
+    /// program fuzzer's find): validate names it as a problem, start refuses it, treadd goes on.
+    @Test func aProgramFasterThanAnyBeltIsRefusedByNameAndTreaddGoesOn() throws {
+        let rig = try SocketServerTests.Rig()
+        defer { rig.close() }
+        #expect(eventually(timeout: .seconds(10)) { rig.daemon.control.status.drive == "online" })
+        let c = try rig.client()
+        _ = c.readLine()
+        let text = """
+            [[steps]]
+            direction = "forward"
+            speed_kmh = 3.0
+            duration = "25s"
+
+            [[steps]]
+            direction = "reverse"
+            speed_kmh = 155555555555555555555555555555555555555555.0
+            duration = "30s"
+            """
+        #expect(c.send(request(1, .programsValidate, source: text, file: "fast.toml")))
+        let problems = try reply(c, id: 1).result?.program?.problems ?? []
+        #expect(problems.contains { $0.contains("fast.toml:6") && $0.contains("1.5555555555555556e+41") }, "\(problems)")
+        #expect(c.send(request(2, .start, source: text, file: "fast.toml")))
+        let refused = try reply(c, id: 2)
+        #expect(refused.error?.code == .programRejected, "\(String(describing: refused.error))")
+        #expect(refused.error?.message.contains("1.5555555555555556e+41") == true)
+        #expect(rig.daemon.control.status.state == "idle")
     }
 
     @Test func aParserKilledBySIGKILLIsAnErrorReplyAndTheSessionGoesOn() throws {
