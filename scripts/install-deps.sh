@@ -31,9 +31,10 @@ $SUDO apt-get install -y -q --no-install-recommends -t bookworm-backports libgpi
 # treadconsole's browser tests: headless Chromium loads the console page (Tests/IntegrationTests/ConsoleTests.swift).
 $SUDO apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core
 # The fleet (docs/fleet.md): treadsync and treadfleet link libmosquitto; their tests start
-# Debian's own mosquitto broker and PostgreSQL server on loopback (iproute2 for the netns test).
+# Debian's own mosquitto broker and PostgreSQL server on loopback (iproute2 for the netns test,
+# openssl for the secured broker's throwaway CA, scripts/fleet/test-pki.sh).
 $SUDO apt-get install -y -q --no-install-recommends libmosquitto-dev mosquitto mosquitto-clients \
-  postgresql postgresql-client iproute2
+  postgresql postgresql-client iproute2 openssl
 # Debian starts both as services on install; the tests run their own instances on free ports.
 $SUDO systemctl disable --now mosquitto postgresql >/dev/null 2>&1 || true
 
