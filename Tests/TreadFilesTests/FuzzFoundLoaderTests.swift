@@ -152,4 +152,18 @@ import TreadCore
         #expect(again.segments.first?.message == program.segments.first?.message, "\(rendered)")
         #expect(program.segments.first?.message?.contains("before") == true)
     }
+
+    /// `speed_kmh = 1.5e41` loads (limits are the machine's, checked later) and trapped when
+    /// written back with one decimal (the program fuzz target's render). The input is a valid
+    /// program, so it seeds the fuzzer (Fuzz/corpus/program/speed-beyond-any-belt-...) instead
+    /// of sitting in Fuzz/regressions/program. It renders in full and loads as the same speed.
+    @Test func aSpeedBeyondAnyBeltRendersAndLoadsAsTheSameSpeed() throws {
+        let text = "title = \"x\"\n" + Self.step.replacingOccurrences(of: "speed_kmh = 3.0", with: "speed_kmh = 155555555555555555555555555555555555555555.0")
+            + "duration = \"1m\"\n"
+        let program = try ProgramFile.parse(text, file: "fuzz.toml")
+        let rendered = ProgramFile.render(program)
+        #expect(rendered.contains("speed_kmh = 1.5555555555555556e+41"), "\(rendered)")
+        let again = try ProgramFile.parse(rendered, file: "rendered.toml", name: program.name)
+        #expect(again.segments.first?.speed == program.segments.first?.speed)
+    }
 }
