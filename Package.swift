@@ -85,7 +85,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-            ]
+            ],
+            // The static Swift runtime's link line exports every symbol (25,000) from the
+            // executable; nothing looks them up, and the loader searched their hash table for
+            // every library symbol it bound. Release only: the .deb's binary (docs/benchmarks.md,
+            // "Memory"). Cores are symbolized from the unstripped build, kept by build-deb.sh.
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--no-export-dynamic"], .when(configuration: .release))]
         ),
         .executableTarget(
             name: "treadctl",

@@ -44,6 +44,8 @@ run() {  # run NAME COMMAND...: shows the output, remembers every results file i
     results+=("${files[@]}")
 }
 run drive bash scripts/bench-drive.sh "${drive_args[@]}"
+# A profile that reads status one register at a time (three transactions a poll).
+run drive-single-register env PROFILE=Config/drives/abb-acs580.toml bash scripts/bench-drive.sh "${drive_args[@]}"
 run interlock bash scripts/bench-interlock.sh "${interlock_args[@]}"
 run interlock-normal-priority bash scripts/bench-interlock.sh "${interlock_args[@]}" --realtime-priority 0
 run subscribers bash scripts/bench-subscribers.sh "${subscriber_args[@]}"

@@ -30,8 +30,13 @@ pkg="$root/treadd"
 install -d "$pkg/DEBIAN" "$pkg/usr/bin" "$pkg/lib/systemd/system" "$pkg/usr/lib/sysusers.d" "$pkg/usr/lib/tmpfiles.d" \
   "$pkg/lib/udev/rules.d" "$pkg/etc/treadd" "$pkg/usr/share/treadd/drives" "$pkg/usr/share/treadd/programs" "$pkg/usr/share/doc/treadd"
 
+# The shipped binaries are stripped; their symbols go beside the package (OUTPUT-DIR/debug,
+# matched by build-id), so a core from a machine can still be read: treadd exports no dynamic
+# symbols, so a stripped binary alone names no function.
+mkdir -p "$out/debug"
 for b in treadd treadctl treadsim treadconsole; do
   install -m 0755 "$bin/$b" "$pkg/usr/bin/$b"
+  objcopy --only-keep-debug --compress-debug-sections "$bin/$b" "$out/debug/$b.debug"
   strip --strip-unneeded "$pkg/usr/bin/$b"
 done
 install -m 0644 systemd/treadd.service "$pkg/lib/systemd/system/treadd.service"

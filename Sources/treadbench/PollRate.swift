@@ -24,15 +24,10 @@ struct PollRound: Sendable {
     }
 }
 
-/// The one block read `ModbusDrive.readAll` makes for a profile whose status registers lie
-/// within 16 registers (and that allows block reads): first register and count.
-func statusBlock(_ profile: DriveProfile) throws -> (address: UInt16, count: Int) {
-    let registers = profile.statusRegisters
-    let lo = registers.min()!, hi = registers.max()!
-    guard !profile.singleRegisterReads, hi - lo < 16 else {
-        throw BenchError("\(profile.name) reads its status one register at a time; raw_poll only does the single block read")
-    }
-    return (lo, Int(hi - lo) + 1)
+/// raw_poll's READS argument: the reads of one status poll as `ModbusDrive.readReport()`
+/// makes them (one block, or one register at a time), `0xADDR:COUNT,...`.
+func rawPollReads(_ profile: DriveProfile) -> String {
+    profile.statusReads.map { "0x\(String($0.address, radix: 16)):\($0.count)" }.joined(separator: ",")
 }
 
 /// (a) `ModbusDrive.readReport()` in a loop on this thread, after `connect()`.
@@ -62,10 +57,10 @@ func driveRound(profile: DriveProfile, settings: ModbusSettings, seconds: Double
 }
 
 /// (b) benchmarks/raw_poll.c, the same reads with libmodbus directly, as a child process.
-func rawRound(executable: String, host: String, port: Int, unit: Int, block: (address: UInt16, count: Int), seconds: Double, warmup: Int) throws -> PollRound {
+func rawRound(executable: String, host: String, port: Int, unit: Int, reads: String, seconds: Double, warmup: Int) throws -> PollRound {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: executable)
-    p.arguments = [host, String(port), String(unit), String(seconds), "0x" + String(block.address, radix: 16), String(block.count), String(warmup)]
+    p.arguments = [host, String(port), String(unit), String(seconds), reads, String(warmup)]
     let out = Pipe()
     p.standardOutput = out
     do { try p.run() } catch { throw BenchError("cannot run \(executable): \(error)") }
@@ -105,13 +100,13 @@ struct PollRateResult {
 /// Alternates A B A B ... so that drift (thermal, other load) hits both sides alike.
 func measurePollRate(profile: DriveProfile, settings: ModbusSettings, host: String, port: Int, rawPoll: String,
                      seconds: Double, pairs: Int, warmup: Int) throws -> PollRateResult {
-    let block = try statusBlock(profile)
+    let reads = rawPollReads(profile)
     var rounds: [PollRound] = []
     for i in 1...pairs {
         let a = try driveRound(profile: profile, settings: settings, seconds: seconds, warmup: warmup)
         progress(String(format: "  round %d drive layer: %.0f polls/s (%d polls in %.2f s, %d errors, %.1f us CPU/poll)", i, a.rate, a.polls, a.seconds, a.errors, a.cpuMicrosPerPoll))
         rounds.append(a)
-        let b = try rawRound(executable: rawPoll, host: host, port: port, unit: settings.unit, block: block, seconds: seconds, warmup: warmup)
+        let b = try rawRound(executable: rawPoll, host: host, port: port, unit: settings.unit, reads: reads, seconds: seconds, warmup: warmup)
         progress(String(format: "  round %d raw libmodbus: %.0f polls/s (%d polls in %.2f s, %d errors, %.1f us CPU/poll)", i, b.rate, b.polls, b.seconds, b.errors, b.cpuMicrosPerPoll))
         rounds.append(b)
     }

@@ -55,7 +55,7 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(1)
         }
         // Shutdown runs in reverse order: reloads end first, then the belt stops under control.
-        let group = ServiceGroup(services: [DaemonService(daemon: daemon), ReloadService(daemon: daemon, hangups: hangups)],
+        let group = ServiceGroup(services: [DaemonService(daemon: daemon, logger: logger), ReloadService(daemon: daemon, hangups: hangups)],
                                  gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }

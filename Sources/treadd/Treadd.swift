@@ -69,8 +69,10 @@ extension Treadd {
 /// controlled stop before exit. The blocking shutdown runs on its own thread, not the pool.
 struct DaemonService: Service {
     let daemon: Daemon
+    let logger: Logger
 
     func run() async throws {
+        releaseStartupPages()
         try? await gracefulShutdown()
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             let t = Thread {
@@ -79,5 +81,22 @@ struct DaemonService: Service {
             }
             t.start()
         }
+    }
+}
+
+extension DaemonService {
+    /// Once start-up has finished (READY sent, this service group running, the history open
+    /// or given up), the pages only start-up touched go back (`StartupPages`). On a thread of
+    /// its own: waiting for the history must not hold up the service group.
+    func releaseStartupPages() {
+        let history = daemon.history, logger = self.logger
+        let t = Thread {
+            _ = history?.openedStore(timeout: .seconds(10))
+            let released = StartupPages.release()
+            logger.info("start-up pages released", metadata: ["kib": "\(released.kib)", "mappings": "\(released.mappings)",
+                                                              "skipped": "\(released.skipped.joined(separator: "; "))"])
+        }
+        t.name = "treadd-trim"
+        t.start()
     }
 }

@@ -261,10 +261,12 @@ public final class ModbusDrive: MotorDrive {
         guard back == value else { throw .verificationFailed(parameter: what, wrote: value, read: back) }
     }
 
-    private func read(_ register: UInt16, _ what: String) throws(DriveError) -> UInt16 {
+    /// `what` is built only for an error or a yield: a status poll of a drive read one
+    /// register at a time calls this several times a poll (docs/benchmarks.md, poll rate).
+    private func read(_ register: UInt16, _ what: @autoclosure () -> String) throws(DriveError) -> UInt16 {
         let c = try connection()
-        try checkpoint("reading \(what)")
-        do { return try c.readRegisters(register, count: 1)[0] } catch { throw .bus(error, during: "reading \(what) (register \(hex(register)))") }
+        try checkpoint("reading \(what())")
+        do { return try c.readRegister(register) } catch { throw .bus(error, during: "reading \(what()) (register \(hex(register)))") }
     }
 }
 
@@ -292,8 +294,12 @@ struct StatusReadPlan: Sendable {
 extension DriveProfile {
     /// Modbus transactions in one status poll (1 for a block read): how long a stop could
     /// wait behind a poll if polls could not be interrupted.
-    public var statusReadTransactions: Int {
+    public var statusReadTransactions: Int { statusReads.count }
+
+    /// The FC03 reads of one status poll, in order: what `ModbusDrive.readReport()` puts on
+    /// the bus, for a benchmark's baseline to repeat with libmodbus alone.
+    public var statusReads: [(address: UInt16, count: Int)] {
         let plan = StatusReadPlan(self)
-        return plan.blockCount > 0 ? 1 : plan.registers.count
+        return plan.blockCount > 0 ? [(plan.blockStart, plan.blockCount)] : plan.registers.map { ($0, 1) }
     }
 }

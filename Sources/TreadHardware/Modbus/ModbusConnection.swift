@@ -73,6 +73,17 @@ final class ModbusConnection {
         return out
     }
 
+    /// Reads one register, allocating nothing: the status poll of a drive that is read one
+    /// register at a time makes several of these a poll.
+    func readRegister(_ address: UInt16) throws(ModbusError) -> UInt16 {
+        var value: UInt16 = 0
+        settle()
+        cmodbus_clear_errno()
+        let n = withUnsafeMutablePointer(to: &value) { modbus_read_registers(ctx, Int32(address), 1, $0) }
+        guard n == 1 else { throw failure() }
+        return value
+    }
+
     /// Reads `buffer.count` registers into an existing buffer, allocating nothing.
     func readRegisters(_ address: UInt16, into buffer: inout [UInt16]) throws(ModbusError) {
         settle()
