@@ -12,6 +12,22 @@ public enum InputLine: String, CaseIterable, Hashable, Sendable, CustomStringCon
 
     public var description: String { rawValue }
 
+    /// Hashes the case, not its name. The reflex path looks lines up in sets and dictionaries
+    /// before it writes the enable output, and the hashing a raw-value enum gets by default
+    /// hashes the raw String: a quarter of the instructions from an e-stop edge to the enable
+    /// write went there (docs/benchmarks.md, "Where the time goes").
+    public func hash(into hasher: inout Hasher) {
+        let ordinal: UInt8
+        switch self {
+        case .estop: ordinal = 0
+        case .safetyKey: ordinal = 1
+        case .railLeft: ordinal = 2
+        case .railRight: ordinal = 3
+        case .frontZone: ordinal = 4
+        }
+        hasher.combine(ordinal)
+    }
+
     /// Words for the two states, as a technician wiring the machine says them.
     public func word(_ permissive: Bool) -> String {
         switch self {

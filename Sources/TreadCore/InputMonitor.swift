@@ -126,21 +126,30 @@ public struct InputMonitor: Sendable {
     }
 
     /// Records a change; returns a new chatter fault when this change crosses the limit.
+    /// Runs before the enable write on every edge, so the line's times are changed in place
+    /// in the dictionary's storage, never copied out and back.
     private mutating func countEdge(_ line: InputLine, at: Instant) -> SensorFault? {
-        var times = recentEdges[line, default: []]
-        times.append(at)
-        times.removeAll { at - $0 >= chatter.window }
-        if times.count > chatter.edges { times.removeFirst(times.count - chatter.edges - 1) }
-        recentEdges[line] = times
+        let count = Self.record(at, in: &recentEdges[line, default: []], window: chatter.window, keep: chatter.edges + 1)
         if var c = chattering[line] {
             c.lastEdge = at
             chattering[line] = c
             return nil
         }
-        guard times.count > chatter.edges else { return nil }
-        let f = SensorFault(line: line, reason: .chatter(edges: times.count, within: chatter.window))
+        guard count > chatter.edges else { return nil }
+        let f = SensorFault(line: line, reason: .chatter(edges: count, within: chatter.window))
         chattering[line] = (f, at)
         return f
+    }
+}
+
+extension InputMonitor {
+    /// Adds one edge's time to a line's recent ones, drops those a window old or more and all
+    /// but the newest `keep`; returns how many are left.
+    static func record(_ at: Instant, in times: inout [Instant], window: Duration, keep: Int) -> Int {
+        times.append(at)
+        times.removeAll { at - $0 >= window }
+        if times.count > keep { times.removeFirst(times.count - keep) }
+        return times.count
     }
 }
 
