@@ -62,6 +62,10 @@ extension InterlockBench {
                                 met: targeted ? v <= targetEnableMs : nil))
             }
         }
+        if let kib = run.releasedStartupKiB, let first = run.samples.first, first.enableWrite > 0 {
+            rows.append(Row(metric: "first edge -> enable write, after \(kib) KiB of start-up pages were released", value: ms(Double(first.enableWrite - first.t0) / 1e6),
+                            target: "", met: nil))
+        }
         if let s = f.stopLatency {
             for (name, v) in [("p50", s.p50), ("p99", s.p99), ("p99.9", s.p999), ("max", s.max)] {
                 rows.append(Row(metric: "edge -> stop write \(name)", value: ms(v), target: "", met: nil))
