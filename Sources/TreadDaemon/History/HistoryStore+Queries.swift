@@ -107,11 +107,16 @@ extension HistoryStore {
 public enum HistoryQueryError: Error, Sendable, CustomStringConvertible {
     case member(MemberError)
     case database(HistoryError)
+    /// No session has that id (or starts with that prefix).
+    case unknownSession(String)
+    /// The prefix starts more than one session's id.
+    case ambiguousSession(String, matches: Int)
 
     public var code: String {
         switch self {
         case .member(let e): return e.code
         case .database: return "history_unavailable"
+        case .unknownSession, .ambiguousSession: return "unknown_session"
         }
     }
 
@@ -119,6 +124,10 @@ public enum HistoryQueryError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .member(let e): return e.description
         case .database(let e): return e.description
+        case .unknownSession(let id):
+            return "no session '\(id)' in the history; `treadctl history` lists the sessions with the first 8 characters of their ids"
+        case .ambiguousSession(let id, let n):
+            return "'\(id)' starts the ids of \(n) sessions; give more of the id (`treadctl history --json` shows them whole)"
         }
     }
 }
