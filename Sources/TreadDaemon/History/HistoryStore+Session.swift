@@ -14,7 +14,7 @@ extension HistoryStore {
     /// `ambiguousSession` otherwise.
     public func session(id: String) throws(HistoryQueryError) -> SessionDetail {
         let wanted = id.lowercased()
-        return try runRead { db throws -> SessionDetail in
+        return try run { db throws -> SessionDetail in
             var ids = try String.fetchAll(db, sql: "SELECT id FROM sessions WHERE id = ?", arguments: [wanted])
             if ids.isEmpty, wanted.count >= Self.sessionPrefixLength {
                 ids = try String.fetchAll(db, sql: "SELECT id FROM sessions WHERE substr(id, 1, ?) = ? LIMIT 3",
@@ -22,9 +22,10 @@ extension HistoryStore {
             }
             guard let found = ids.first else { throw HistoryQueryError.unknownSession(id) }
             guard ids.count == 1 else { throw HistoryQueryError.ambiguousSession(id, matches: ids.count) }
-            guard let info = try sessionInfo(db, found), let row = try Row.fetchOne(db, sql: "SELECT title, planned_reverse_s, updated_at FROM sessions WHERE id = ?", arguments: [found]) else {
-                throw HistoryQueryError.unknownSession(id)
-            }
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT s.*, (SELECT COUNT(*) FROM segments g WHERE g.session_id = s.id) AS segment_count FROM sessions s WHERE s.id = ?
+                """, arguments: [found]) else { throw HistoryQueryError.unknownSession(id) }
+            let info = try Self.sessionInfo(row, db)
             let segments = try Row.fetchAll(db, sql: "SELECT * FROM segments WHERE session_id = ? ORDER BY started_at, id", arguments: [found]).map { g in
                 SessionDetail.SegmentRecord(index: g["idx"], role: g["role"], direction: g["direction"], speedKmh: g["speed_kmh"],
                                             inclinePct: g["incline_pct"], plannedS: g["planned_s"], startedAt: g["started_at"], endedAt: g["ended_at"],
@@ -36,28 +37,6 @@ extension HistoryStore {
             }
             return SessionDetail(session: info, title: row["title"], plannedReverseS: row["planned_reverse_s"], updatedAt: row["updated_at"],
                                  segments: segments, events: events)
-        }
-    }
-
-    private func sessionInfo(_ db: Database, _ id: String) throws -> SessionInfo? {
-        guard let r = try Row.fetchOne(db, sql: """
-            SELECT s.*, (SELECT COUNT(*) FROM segments g WHERE g.session_id = s.id) AS segment_count FROM sessions s WHERE s.id = ?
-            """, arguments: [id]) else { return nil }
-        let notes = try Row.fetchAll(db, sql: "SELECT kind, message FROM session_events WHERE session_id = ? ORDER BY id",
-                                     arguments: [id]).map { "\($0["kind"] as String): \($0["message"] as String)" }
-        return SessionInfo(id: id, program: r["program"], member: r["member"], startedAt: r["started_at"], endedAt: r["ended_at"],
-                           outcome: r["outcome"], plannedS: r["planned_s"], forwardS: r["forward_s"], reverseS: r["reverse_s"],
-                           forwardM: r["forward_m"], reverseM: r["reverse_m"], kcalEstimate: r["kcal"],
-                           segments: r["segment_count"], notes: notes)
-    }
-
-    private func runRead<T>(_ body: (Database) throws -> T) throws(HistoryQueryError) -> T {
-        do {
-            return try db.read { try body($0) }
-        } catch let e as HistoryQueryError {
-            throw e
-        } catch {
-            throw .database(HistoryError(path: path, underlying: error))
         }
     }
 }
