@@ -64,6 +64,8 @@ let package = Package(
             ]
         ),
         .target(name: "TreadProtocol"),
+        // Session export (TCX, FIT): pure encoders from a recorded session to file bytes (docs/history.md).
+        .target(name: "TreadExport", dependencies: ["TreadProtocol", "TreadCore"]),
         .target(
             name: "TreadDaemon",
             dependencies: [
@@ -95,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "treadctl",
             dependencies: [
-                "TreadProtocol", "TreadCore", "TreadFiles", "TreadTraining",
+                "TreadProtocol", "TreadCore", "TreadFiles", "TreadTraining", "TreadExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -178,6 +180,8 @@ let package = Package(
             dependencies: ["TreadHardware", "TreadCore", "TreadTesting", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "TreadProtocolTests", dependencies: ["TreadProtocol"], exclude: ["Golden"]),
+        // The encoders against the published TCX schema (xmllint) and two FIT readers (scripts/fit-summary.py).
+        .testTarget(name: "TreadExportTests", dependencies: ["TreadExport", "TreadProtocol", "TreadTesting"], exclude: ["Fixtures"]),
         .testTarget(
             name: "TreadDaemonTests",
             dependencies: [

@@ -38,4 +38,14 @@ $SUDO apt-get install -y -q --no-install-recommends libmosquitto-dev mosquitto m
 # Debian starts both as services on install; the tests run their own instances on free ports.
 $SUDO systemctl disable --now mosquitto postgresql >/dev/null 2>&1 || true
 
+# Session export (docs/history.md): the tests validate TCX files against Garmin's published
+# schema with xmllint, and decode FIT files with two independent readers from PyPI, fitdecode
+# and fitparse (scripts/fit-summary.py), in a venv of their own at a fixed path that the tests
+# look for (Debian's pip refuses to install into the system Python).
+$SUDO apt-get install -y -q --no-install-recommends libxml2-utils python3-venv
+pyenv=/opt/treadd-pyenv
+if [ ! -x "$pyenv/bin/python" ]; then $SUDO /usr/bin/python3 -m venv "$pyenv"; fi
+"$pyenv/bin/python" -c "import fitdecode, fitparse" 2>/dev/null \
+  || $SUDO "$pyenv/bin/pip" install -q --disable-pip-version-check "fitdecode==0.11.0" "fitparse==1.2.0"
+
 pkg-config --atleast-version=2.0 libgpiod || { echo "libgpiod >= 2.0 is required" >&2; exit 1; }

@@ -77,6 +77,8 @@ public struct ErrorCode: RawRepresentable, Codable, Hashable, Sendable, Expressi
     public static let historyOff: ErrorCode = "history_off"
     /// The history database cannot be read now (the message names the path and the cause).
     public static let historyUnavailable: ErrorCode = "history_unavailable"
+    /// `history.session` with an id (or prefix) that names no session, or more than one.
+    public static let unknownSession: ErrorCode = "unknown_session"
 
     // MARK: Simulation
 
@@ -92,7 +94,7 @@ public struct ErrorCode: RawRepresentable, Codable, Hashable, Sendable, Expressi
         .busy, .faulted, .notActive, .notPaused, .alreadyPaused, .railsNotHeld, .frontZoneOccupied,
         .driveNotReady, .unsafeInputs, .causePersists, .nothingToReset,
         .speedOutOfLimits, .adjustmentRefused, .shuttingDown,
-        .unknownMember, .memberExists, .badMember, .historyOff, .historyUnavailable,
+        .unknownMember, .memberExists, .badMember, .historyOff, .historyUnavailable, .unknownSession,
         .notSimulated, .badInput,
     ]
 

@@ -35,18 +35,21 @@ public struct Params: Codable, Hashable, Sendable {
     public var level: String?
     /// `history.list`: most recent sessions to return.
     public var limit: Int?
+    /// `history.session`: a session's id, or a unique prefix of it (at least 8 characters).
+    public var session: String?
 
     enum CodingKeys: String, CodingKey {
-        case program, input, value, member, seconds, kmh, level, limit
+        case program, input, value, member, seconds, kmh, level, limit, session
         case programSource = "program_source"
         case bodyMassKg = "body_mass_kg"
     }
 
     public init(program: String? = nil, programSource: ProgramSource? = nil, input: String? = nil, value: String? = nil,
                 member: String? = nil, seconds: Double? = nil, kmh: Double? = nil, bodyMassKg: Double? = nil, level: String? = nil,
-                limit: Int? = nil) {
+                limit: Int? = nil, session: String? = nil) {
         self.program = program; self.programSource = programSource; self.input = input; self.value = value
         self.member = member; self.seconds = seconds; self.kmh = kmh; self.bodyMassKg = bodyMassKg; self.level = level; self.limit = limit
+        self.session = session
     }
 }
 
@@ -99,6 +102,8 @@ public struct ResultBody: Codable, Hashable, Sendable {
     public var weeks: [WeekTotals]?
     /// `start`: training-load warnings (the session starts all the same).
     public var warnings: [String]?
+    /// `history.session`: one session with its segments and events.
+    public var session: SessionDetail?
     public init(status: Status? = nil, programs: [ProgramSummary]? = nil, message: String? = nil, program: ProgramDetail? = nil,
                 members: [MemberInfo]? = nil, weeks: [WeekTotals]? = nil) {
         self.status = status; self.programs = programs; self.message = message

@@ -21,6 +21,7 @@ public enum Method: String, Codable, Sendable, CaseIterable {
     case membersShow = "members.show"
     case historyList = "history.list"
     case historyWeekly = "history.weekly"
+    case historySession = "history.session"
 
     /// Who may call a method. Anyone who can connect may read; changing the belt or the
     /// simulated inputs needs root, treadd's own user or membership of the socket group.
@@ -31,7 +32,7 @@ public enum Method: String, Codable, Sendable, CaseIterable {
     public var access: Access {
         switch self {
         case .status, .watch, .programsList, .programsShow, .programsValidate,
-             .membersList, .membersShow, .historyList, .historyWeekly:
+             .membersList, .membersShow, .historyList, .historyWeekly, .historySession:
             return .read
         // Adjusting a session changes the belt; adding a member changes the daemon's records.
         case .start, .stop, .pause, .resume, .reset, .simSet,

@@ -4,23 +4,29 @@ import TreadProtocol
 
 struct History: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Past sessions and weekly totals (time, distance, backwards share, estimated kcal).",
-        discussion: "Examples:\n  treadctl history\n  treadctl history --member anna --json")
-    @OptionGroup var global: GlobalOptions
-    @Option(help: "Only this member's sessions.") var member: String?
-    @Option(help: "How many recent sessions to list.") var limit: Int = 20
-    @Flag(help: "Print JSON.") var json = false
+        abstract: "Past sessions and weekly totals (time, distance, backwards share, estimated kcal); exports for Strava or Garmin.",
+        discussion: "Examples:\n  treadctl history\n  treadctl history --member anna --json\n  treadctl history export 3f2a9c1d --format fit -o run.fit",
+        subcommands: [List.self, Export.self], defaultSubcommand: List.self)
 
-    func run() throws {
-        try runReporting { () throws(CLIError) in
-            let r = try global.connect().call(.historyList, Params(member: member, limit: limit))
-            if json {
-                struct Out: Encodable { let sessions: [SessionInfo]; let weeks: [WeekTotals] }
-                print(LineCoding.encode(Out(sessions: r.sessions ?? [], weeks: r.weeks ?? [])))
-                return
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Weekly totals, then the sessions (the first 8 characters of each id first) with their notes.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Only this member's sessions.") var member: String?
+        @Option(help: "How many recent sessions to list.") var limit: Int = 20
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            try runReporting { () throws(CLIError) in
+                let r = try global.connect().call(.historyList, Params(member: member, limit: limit))
+                if json {
+                    struct Out: Encodable { let sessions: [SessionInfo]; let weeks: [WeekTotals] }
+                    print(LineCoding.encode(Out(sessions: r.sessions ?? [], weeks: r.weeks ?? [])))
+                    return
+                }
+                HistoryTable.printWeeks(r.weeks ?? [])
+                HistoryTable.printSessions(r.sessions ?? [])
             }
-            HistoryTable.printWeeks(r.weeks ?? [])
-            HistoryTable.printSessions(r.sessions ?? [])
         }
     }
 }
@@ -45,7 +51,7 @@ enum HistoryTable {
         for s in sessions {
             let when = f.string(from: Date(timeIntervalSince1970: s.startedAt))
             let moving = s.forwardS + s.reverseS
-            print("\(when)  \(s.program.padding(toLength: 18)) \(s.outcome.padding(toLength: 11)) \(StatusLine.clock(moving))  fwd \(km(s.forwardM))  back \(km(s.reverseM))  \(kcal(s.kcalEstimate))"
+            print("\(s.id.prefix(8))  \(when)  \(s.program.padding(toLength: 18)) \(s.outcome.padding(toLength: 11)) \(StatusLine.clock(moving))  fwd \(km(s.forwardM))  back \(km(s.reverseM))  \(kcal(s.kcalEstimate))"
                   + (s.member.map { "  \($0)" } ?? ""))
             for n in s.notes { print("    \(n)") }
         }

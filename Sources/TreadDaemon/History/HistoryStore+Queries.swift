@@ -63,16 +63,19 @@ extension HistoryStore {
                 FROM sessions s WHERE (? IS NULL OR s.member = ? COLLATE NOCASE)
                 ORDER BY s.started_at DESC LIMIT ?
                 """, arguments: [member, member, limit])
-            return try rows.map { r in
-                let id: String = r["id"]
-                let notes = try Row.fetchAll(db, sql: "SELECT kind, message FROM session_events WHERE session_id = ? ORDER BY id",
-                                             arguments: [id]).map { "\($0["kind"] as String): \($0["message"] as String)" }
-                return SessionInfo(id: id, program: r["program"], member: r["member"], startedAt: r["started_at"], endedAt: r["ended_at"],
-                                   outcome: r["outcome"], plannedS: r["planned_s"], forwardS: r["forward_s"], reverseS: r["reverse_s"],
-                                   forwardM: r["forward_m"], reverseM: r["reverse_m"], kcalEstimate: r["kcal"],
-                                   segments: r["segment_count"], notes: notes)
-            }
+            return try rows.map { try Self.sessionInfo($0, db) }
         }
+    }
+
+    /// A `sessions` row with its `segment_count`, and its events as notes.
+    static func sessionInfo(_ r: Row, _ db: Database) throws -> SessionInfo {
+        let id: String = r["id"]
+        let notes = try Row.fetchAll(db, sql: "SELECT kind, message FROM session_events WHERE session_id = ? ORDER BY id",
+                                     arguments: [id]).map { "\($0["kind"] as String): \($0["message"] as String)" }
+        return SessionInfo(id: id, program: r["program"], member: r["member"], startedAt: r["started_at"], endedAt: r["ended_at"],
+                           outcome: r["outcome"], plannedS: r["planned_s"], forwardS: r["forward_s"], reverseS: r["reverse_s"],
+                           forwardM: r["forward_m"], reverseM: r["reverse_m"], kcalEstimate: r["kcal"],
+                           segments: r["segment_count"], notes: notes)
     }
 
     /// Totals per calendar week (weeks start on Monday, local time), newest first.
@@ -93,7 +96,7 @@ extension HistoryStore {
         }
     }
 
-    private func run<T>(_ body: (Database) throws -> T) throws(HistoryQueryError) -> T {
+    func run<T>(_ body: (Database) throws -> T) throws(HistoryQueryError) -> T {
         do {
             return try db.write { try body($0) }
         } catch let e as HistoryQueryError {
@@ -107,11 +110,16 @@ extension HistoryStore {
 public enum HistoryQueryError: Error, Sendable, CustomStringConvertible {
     case member(MemberError)
     case database(HistoryError)
+    /// No session has that id (or starts with that prefix).
+    case unknownSession(String)
+    /// The prefix starts more than one session's id.
+    case ambiguousSession(String, matches: Int)
 
     public var code: String {
         switch self {
         case .member(let e): return e.code
         case .database: return "history_unavailable"
+        case .unknownSession, .ambiguousSession: return "unknown_session"
         }
     }
 
@@ -119,6 +127,10 @@ public enum HistoryQueryError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .member(let e): return e.description
         case .database(let e): return e.description
+        case .unknownSession(let id):
+            return "no session '\(id)' in the history; `treadctl history` lists the sessions with the first 8 characters of their ids"
+        case .ambiguousSession(let id, let n):
+            return "'\(id)' starts the ids of \(n) sessions; give more of the id (`treadctl history --json` shows them whole)"
         }
     }
 }

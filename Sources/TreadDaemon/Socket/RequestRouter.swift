@@ -79,7 +79,7 @@ final class RequestRouter: Sendable {
         case .resume: submit(.resume, id: id, reply: reply, ok: "resumed")
         case .reset: submit(.reset, id: id, reply: reply, ok: "fault reset")
         case .programsShow, .programsValidate, .sessionSkip, .sessionExtend, .sessionAddTime, .sessionNudge,
-             .membersAdd, .membersList, .membersShow, .historyList, .historyWeekly:
+             .membersAdd, .membersList, .membersShow, .historyList, .historyWeekly, .historySession:
             guard let workout else { return reply(.failure(id, code: "unknown_method", "'\(method.rawValue)' is not available")) }
             workout.handle(method, params, id: id, reply: reply)
         case .simSet:

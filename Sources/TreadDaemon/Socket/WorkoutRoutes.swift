@@ -74,6 +74,17 @@ final class WorkoutRoutes: Sendable {
                 if let member { _ = try store.member(named: member) }
                 return try store.weeklyTotals(member: member)
             }) { ResultBody(weeks: $0) }
+        case .historySession:
+            // The id is a bound SQL argument only; the bound on its length keeps a client's
+            // megabyte of text out of the query and the error message.
+            guard let session = params.session, !session.isEmpty, session.count <= 64 else {
+                return reply(.failure(id, code: .badRequest, "history.session needs params.session: a session id (at most 64 characters)"))
+            }
+            withDesk(id, reply, { store throws(HistoryQueryError) in try store.session(id: session) }) { detail in
+                var r = ResultBody()
+                r.session = detail
+                return r
+            }
         case .status, .start, .stop, .pause, .resume, .reset, .watch, .programsList, .simSet:
             reply(.failure(id, code: "unknown_method", "method '\(method.rawValue)' is not handled here"))
         }
