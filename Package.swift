@@ -189,7 +189,7 @@ let package = Package(
             ]
         ),
         // treadctl's formatting (status lines, the live panel, the man page), against snapshots.
-        .testTarget(name: "TreadctlTests", dependencies: ["treadctl", "TreadProtocol"], exclude: ["Snapshots"]),
+        .testTarget(name: "TreadctlTests", dependencies: ["treadctl", "TreadProtocol", "TreadWorkouts", "TreadCore"], exclude: ["Snapshots"]),
         // Runs its own PostgreSQL (scripts/fleet/postgres.sh) and the treadfleet binary.
         .testTarget(
             name: "TreadFleetTests",

@@ -194,12 +194,17 @@ struct BlockMapper {
     private mutating func attachTextEvents(_ b: ZwiftBlock, to pieces: inout [Piece]) {
         var start = 0.0
         var taken = Set<Int>()
-        let bounds = pieces.map { p -> (Double, Double) in defer { start += Double(p.seconds) }; return (start, start + Double(p.seconds)) }
+        // In a distance workout offsets are metres: each piece covers its time at its speed.
+        let bounds = pieces.map { p -> (Double, Double) in
+            let length = workout.distanceBased ? Double(p.seconds) * p.kmh / 3.6 : Double(p.seconds)
+            defer { start += length }
+            return (start, start + length)
+        }
         for t in b.textEvents.sorted(by: { $0.offset < $1.offset }) {
             let i = bounds.firstIndex { t.offset >= $0.0 && t.offset < $0.1 } ?? (pieces.count - 1)
             guard !taken.contains(i), !t.message.isEmpty else {
                 notes.append(ImportNote(.unmapped, line: t.line ?? b.line, block: "textevent",
-                                        "\"\(t.message.prefix(60))\" at \(formatKmh(t.offset)) s: its segment already shows an earlier message"))
+                                        "\"\(t.message.prefix(60))\" at \(formatKmh(t.offset)) \(workout.distanceBased ? "m" : "s"): its segment already shows an earlier message"))
                 continue
             }
             taken.insert(i)

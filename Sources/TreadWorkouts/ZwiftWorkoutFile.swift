@@ -51,7 +51,8 @@ public struct ZwiftWorkoutFile: Hashable, Sendable {
                 ZwiftBlock(name: e.name, line: line(e), attributes: e.attributeDictionary,
                            textEvents: e.elements.filter { ["textevent", "textnotification"].contains($0.name.lowercased()) }.map { t in
                                let a = t.attributeDictionary
-                               return ZwiftBlock.TextEvent(offset: Double(a["timeoffset"] ?? "") ?? 0,
+                               // Distance workouts place text events by `distoffset` (metres).
+                               return ZwiftBlock.TextEvent(offset: Double(a["timeoffset"] ?? a["distoffset"] ?? "") ?? 0,
                                                            message: a["message"] ?? a["text"] ?? "", line: line(t))
                            })
             })
@@ -62,7 +63,7 @@ public struct ZwiftWorkoutFile: Hashable, Sendable {
 /// lowercased name and the text events inside it.
 public struct ZwiftBlock: Hashable, Sendable {
     public struct TextEvent: Hashable, Sendable {
-        /// Seconds from the start of the block.
+        /// From the start of the block: seconds, or metres in a distance workout.
         public var offset: Double
         public var message: String
         public var line: Int?
