@@ -91,7 +91,8 @@ struct BlockMapper {
         }
         if lowKmh != highKmh {
             notes.append(ImportNote(.approximated, line: b.line, block: b.name,
-                                    "a ramp from \(formatKmh(lowKmh)) to \(formatKmh(highKmh)) km/h, run as \(pieces.count) steady steps (programs hold one speed a segment)"))
+                                    "a ramp from \(formatKmh(lowKmh)) to \(formatKmh(highKmh)) km/h, run as "
+                                    + (pieces.count == 1 ? "one steady speed" : "\(pieces.count) steady steps") + " (programs hold one speed a segment)"))
         }
         let label = b.name.lowercased() == "warmup" ? "Warm-up" : b.name.lowercased() == "cooldown" ? "Cool-down" : nil
         for i in pieces.indices { pieces[i].message = label }
