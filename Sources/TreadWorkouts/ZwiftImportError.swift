@@ -6,7 +6,7 @@ public enum ZwiftImportError: Error, Hashable, Sendable, CustomStringConvertible
     case notXML(file: String, line: Int, column: Int)
     /// Well-formed XML, but its root is not `<workout_file>`.
     case notAWorkoutFile(file: String, root: String)
-    /// A workout for another sport (Zwift reads a file without `<sportType>` as a bike workout).
+    /// A workout for another sport; without `<sportType>` a .zwo is a bike workout (Zwift's default).
     case notARunWorkout(file: String, line: Int?, sport: String?)
     /// No `<workout>` element, or one with no blocks in it.
     case noBlocks(file: String, line: Int?)
@@ -28,7 +28,7 @@ public enum ZwiftImportError: Error, Hashable, Sendable, CustomStringConvertible
             return "\(file):1: not a Zwift workout: the root element is <\(root)>, not <workout_file>"
         case .notARunWorkout(let file, let line, let sport):
             let place = line.map { "\(file):\($0)" } ?? file
-            guard let sport else { return "\(place): not a run workout: no <sportType>run</sportType> (Zwift reads such a file as a bike workout)" }
+            guard let sport else { return "\(place): not a run workout: no <sportType>run</sportType> (without it, a .zwo is a bike workout)" }
             return "\(place): not a run workout: <sportType> is \"\(sport.prefix(40))\", this treadmill imports run workouts only"
         case .noBlocks(let file, let line):
             return "\(line.map { "\(file):\($0)" } ?? file): the workout has no blocks (<workout> is missing or empty)"

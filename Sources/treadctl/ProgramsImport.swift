@@ -17,8 +17,8 @@ extension Programs {
                 written if it cannot run here, nor over an existing file without --force.
                 Examples:
                   treadctl programs import tempo.zwo --pace-5k 6:00/km
-                  treadctl programs import intervals.zwo --pace-10k 5:40/km --reverse-share 0.1 -o /etc/treadd/programs/intervals.toml
-                  systemctl reload treadd
+                  treadctl programs import intervals.zwo --pace-10k 5:40/km --reverse-share 0.1 \\
+                      -o /etc/treadd/programs/intervals.toml && systemctl reload treadd
                 """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "A Zwift workout file (.zwo) with <sportType>run</sportType>.") var file: String
