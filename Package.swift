@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
         // treadfleet's store: the fleet's sessions, faults and counters in PostgreSQL.
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // Zwift workout files (.zwo) for `treadctl programs import`; parsed by FoundationXML underneath.
+        .package(url: "https://github.com/drmohundro/SWXMLHash", from: "8.1.1"),
     ],
     targets: [
         .systemLibrary(
@@ -53,6 +55,11 @@ let package = Package(
         .target(
             name: "TreadFiles",
             dependencies: ["TreadCore", .product(name: "TOMLKit", package: "TOMLKit")]
+        ),
+        // Workouts from other apps' files (Zwift .zwo) turned into programs: the only SWXMLHash user.
+        .target(
+            name: "TreadWorkouts",
+            dependencies: ["TreadCore", .product(name: "SWXMLHash", package: "SWXMLHash")]
         ),
         // The workout side that is not control: weekly load (+10% rule) and progression plans.
         .target(name: "TreadTraining", dependencies: ["TreadCore"]),
@@ -97,7 +104,7 @@ let package = Package(
         .executableTarget(
             name: "treadctl",
             dependencies: [
-                "TreadProtocol", "TreadCore", "TreadFiles", "TreadTraining", "TreadExport",
+                "TreadProtocol", "TreadCore", "TreadFiles", "TreadTraining", "TreadExport", "TreadWorkouts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -174,6 +181,7 @@ let package = Package(
         .target(name: "TreadTesting", dependencies: ["TreadHardware", "TreadCore", "TreadFiles"], path: "Sources/TreadTesting"),
         .testTarget(name: "TreadCoreTests", dependencies: ["TreadCore", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "TreadFilesTests", dependencies: ["TreadFiles", "TreadCore"]),
+        .testTarget(name: "TreadWorkoutsTests", dependencies: ["TreadWorkouts", "TreadFiles", "TreadCore"], exclude: ["Fixtures"]),
         .testTarget(name: "TreadTrainingTests", dependencies: ["TreadTraining", "TreadFiles", "TreadCore"]),
         .testTarget(
             name: "TreadHardwareTests",
@@ -190,7 +198,7 @@ let package = Package(
             ]
         ),
         // treadctl's formatting (status lines, the live panel, the man page), against snapshots.
-        .testTarget(name: "TreadctlTests", dependencies: ["treadctl", "TreadProtocol"], exclude: ["Snapshots"]),
+        .testTarget(name: "TreadctlTests", dependencies: ["treadctl", "TreadProtocol", "TreadWorkouts", "TreadCore"], exclude: ["Snapshots"]),
         // Runs its own PostgreSQL (scripts/fleet/postgres.sh) and the treadfleet binary.
         .testTarget(
             name: "TreadFleetTests",

@@ -24,6 +24,9 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends \
   pkg-config libmodbus-dev libsqlite3-dev socat mbpoll
+# treadctl's Zwift import (SWXMLHash over FoundationXML) links libxml2; the static release
+# build (scripts/build-deb.sh) needs its development files, the .deb then depends on libxml2.
+$SUDO apt-get install -y -q --no-install-recommends libxml2-dev
 # The service files' checks (systemd-analyze, systemd-sysusers) and the .deb tools
 # (dpkg-shlibdeps; debootstrap for scripts/test-deb.sh).
 $SUDO apt-get install -y -q --no-install-recommends systemd dpkg-dev debootstrap

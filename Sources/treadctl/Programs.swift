@@ -2,7 +2,7 @@ import ArgumentParser
 import TreadProtocol
 
 struct Programs: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List, show and validate programs.", subcommands: [List.self, Show.self, Validate.self], defaultSubcommand: List.self)
+    static let configuration = CommandConfiguration(abstract: "List, show, validate and import programs.", subcommands: [List.self, Show.self, Validate.self, Import.self], defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List programs with their length and backwards share.")

@@ -11,7 +11,7 @@ import Testing
             #expect(page.contains(".SH \(section)\n"), "section \(section)")
         }
         let commands = ManPage.leaves(of: Treadctl.self, path: ["treadctl"]).map { $0.path.joined(separator: " ") }
-        for expected in ["treadctl start", "treadctl status", "treadctl watch", "treadctl programs list", "treadctl sim set",
+        for expected in ["treadctl start", "treadctl status", "treadctl watch", "treadctl programs list", "treadctl programs import", "treadctl sim set",
                          "treadctl completions"] {
             #expect(commands.contains(expected), "\(expected) in \(commands)")
             #expect(page.contains(".SS \(expected.replacingOccurrences(of: "-", with: "\\-"))\n"))
