@@ -30,47 +30,36 @@ def plain(v):
     return v
 
 
-def by_fitdecode(path):
+def summary(messages):
+    """The compared figures from (message name, value getter) pairs, whichever reader gave them."""
     out = {"file_type": None, "sport": None, "session": None, "laps": [], "records": 0, "activity_sessions": None}
-    with fitdecode.FitReader(path, check_crc=fitdecode.CrcCheck.RAISE) as fit:
-        for frame in fit:
-            if frame.frame_type != fitdecode.FIT_FRAME_DATA:
-                continue
-            get = lambda name: plain(frame.get_value(name, fallback=None))
-            if frame.name == "file_id":
-                out["file_type"] = get("type")
-            elif frame.name == "sport":
-                out["sport"] = {"sport": get("sport"), "sub_sport": get("sub_sport")}
-            elif frame.name == "lap":
-                out["laps"].append({k: get(k) for k in LAP_FIELDS})
-            elif frame.name == "record":
-                out["records"] += 1
-            elif frame.name == "session":
-                out["session"] = {k: get(k) for k in SESSION_FIELDS + DEVELOPER_FIELDS}
-            elif frame.name == "activity":
-                out["activity_sessions"] = get("num_sessions")
+    for name, value in messages:
+        get = lambda field: plain(value(field))
+        if name == "file_id":
+            out["file_type"] = get("type")
+        elif name == "sport":
+            out["sport"] = {"sport": get("sport"), "sub_sport": get("sub_sport")}
+        elif name == "lap":
+            out["laps"].append({k: get(k) for k in LAP_FIELDS})
+        elif name == "record":
+            out["records"] += 1
+        elif name == "session":
+            out["session"] = {k: get(k) for k in SESSION_FIELDS + DEVELOPER_FIELDS}
+        elif name == "activity":
+            out["activity_sessions"] = get("num_sessions")
     return out
+
+
+def by_fitdecode(path):
+    with fitdecode.FitReader(path, check_crc=fitdecode.CrcCheck.RAISE) as fit:
+        return summary((frame.name, lambda field, f=frame: f.get_value(field, fallback=None))
+                       for frame in fit if frame.frame_type == fitdecode.FIT_FRAME_DATA)
 
 
 def by_fitparse(path):
     fit = fitparse.FitFile(path, check_crc=True)
     fit.parse()
-    out = {"file_type": None, "sport": None, "session": None, "laps": [], "records": 0, "activity_sessions": None}
-    for m in fit.get_messages():
-        get = lambda name: plain(m.get_value(name))
-        if m.name == "file_id":
-            out["file_type"] = get("type")
-        elif m.name == "sport":
-            out["sport"] = {"sport": get("sport"), "sub_sport": get("sub_sport")}
-        elif m.name == "lap":
-            out["laps"].append({k: get(k) for k in LAP_FIELDS})
-        elif m.name == "record":
-            out["records"] += 1
-        elif m.name == "session":
-            out["session"] = {k: get(k) for k in SESSION_FIELDS + DEVELOPER_FIELDS}
-        elif m.name == "activity":
-            out["activity_sessions"] = get("num_sessions")
-    return out
+    return summary((m.name, m.get_value) for m in fit.get_messages())
 
 
 def main():

@@ -26,6 +26,18 @@ public final class ManualClock: ThreadClock, @unchecked Sendable {
         lock.withLock { waiting[id] = nil }
     }
 
+    /// Waits until a thread is waiting on this clock, without moving time: after it, that
+    /// thread acts again only when signalled. False when none came within `timeout`.
+    public func awaitWaiter(timeout: TimeInterval = 5) -> Bool {
+        let limit = Date().addingTimeInterval(timeout)
+        lock.lock()
+        defer { lock.unlock() }
+        while waiting.isEmpty {
+            if !lock.wait(until: limit) { return false }
+        }
+        return true
+    }
+
     /// Waits until a thread is waiting on this clock (its deadline then counts from the time
     /// before the move), moves time on, and wakes every waiter to look at it. False when no
     /// thread came to wait within `timeout` of real time.

@@ -64,3 +64,27 @@ struct Percentiles: Sendable {
 
     var json: [String: Any] { ["count": count, "p50": p50, "p99": p99, "p99_9": p999, "max": max] }
 }
+
+/// This thread's CPU time and context switches: read around an edge, they say whether a slow
+/// reaction ran long (CPU time), waited for a lock (a voluntary switch) or was preempted (an
+/// involuntary one), or lost time while the thread was neither running nor switched out (the
+/// virtual CPU itself not running, which the guest cannot see as a switch).
+struct ThreadUsage {
+    var cpuNanos: UInt64
+    var voluntarySwitches: Int
+    var involuntarySwitches: Int
+
+    static func now() -> ThreadUsage {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        var u = rusage()
+        getrusage(1, &u)  // RUSAGE_THREAD (Linux), which Glibc does not export without _GNU_SOURCE
+        return ThreadUsage(cpuNanos: UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec),
+                           voluntarySwitches: u.ru_nvcsw, involuntarySwitches: u.ru_nivcsw)
+    }
+
+    static func - (a: ThreadUsage, b: ThreadUsage) -> ThreadUsage {
+        ThreadUsage(cpuNanos: a.cpuNanos &- b.cpuNanos, voluntarySwitches: a.voluntarySwitches - b.voluntarySwitches,
+                    involuntarySwitches: a.involuntarySwitches - b.involuntarySwitches)
+    }
+}

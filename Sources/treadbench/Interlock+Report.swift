@@ -62,9 +62,15 @@ extension InterlockBench {
                                 met: targeted ? v <= targetEnableMs : nil))
             }
         }
-        if let kib = run.releasedStartupKiB, let first = run.samples.first, first.enableWrite > 0 {
-            rows.append(Row(metric: "first edge -> enable write, after \(kib) KiB of start-up pages were released", value: ms(Double(first.enableWrite - first.t0) / 1e6),
+        if let tail = SlowEdges(run.samples) {
+            rows.append(Row(metric: "edges slower than p99 to the enable write: count / with a lock wait / preempted / neither",
+                            value: "\(tail.count) / \(tail.blocked) / \(tail.preempted) / \(tail.neither)", target: "", met: nil))
+            rows.append(Row(metric: "  their wall time p50 / the injecting thread's CPU time in set() p50", value: String(format: "%.3f / %.3f ms", tail.wallMs, tail.cpuMs),
                             target: "", met: nil))
+        }
+        if let first = run.samples.first, first.enableWrite > 0 {
+            let after = run.releasedStartupKiB.map { "after \($0) KiB of start-up pages were released" } ?? "start-up pages kept"
+            rows.append(Row(metric: "first edge -> enable write, \(after)", value: ms(Double(first.enableWrite - first.t0) / 1e6), target: "", met: nil))
         }
         if let s = f.stopLatency {
             for (name, v) in [("p50", s.p50), ("p99", s.p99), ("p99.9", s.p999), ("max", s.max)] {
@@ -178,5 +184,30 @@ extension InterlockBench {
             "notes": notes,
             "table": rows.map(\.json),
         ]
+    }
+}
+
+/// Where the slowest edges' time went: the edges above the p99 of edge -> enable write, by
+/// what the injecting thread did during `set` (`ThreadUsage`). "Neither" means no switch in or
+/// out was recorded, so time beyond the thread's CPU time was lost outside this guest's view.
+struct SlowEdges {
+    var count: Int
+    var blocked: Int
+    var preempted: Int
+    var neither: Int
+    var wallMs: Double
+    var cpuMs: Double
+
+    init?(_ samples: [EdgeSample]) {
+        let timed = samples.filter { $0.enableMs != nil && $0.usage != nil }
+        guard timed.count >= 100, let p99 = Percentiles(timed.compactMap(\.enableMs))?.p99 else { return nil }
+        let slow = timed.filter { $0.enableMs! > p99 }
+        guard !slow.isEmpty else { return nil }
+        count = slow.count
+        blocked = slow.filter { $0.usage!.voluntarySwitches > 0 }.count
+        preempted = slow.filter { $0.usage!.voluntarySwitches == 0 && $0.usage!.involuntarySwitches > 0 }.count
+        neither = count - blocked - preempted
+        wallMs = Percentiles(slow.compactMap(\.enableMs))!.p50
+        cpuMs = Percentiles(slow.map { Double($0.usage!.cpuNanos) / 1e6 })!.p50
     }
 }

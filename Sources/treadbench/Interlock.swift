@@ -62,6 +62,9 @@ struct EdgeSample: Sendable {
     var inFlight: InFlight = .none
     /// End of the transaction in flight at t0, minus t0; 0 when none was.
     var remainder: UInt64 = 0
+    /// The injecting thread's usage across the whole `set` (the reflex, then the publishing
+    /// after it): an upper bound on what the reflex itself used.
+    var usage: ThreadUsage? = nil
 
     enum InFlight: String, Sendable, CaseIterable { case poll, stop_command, run_command, fault_reset, other, none }
 
@@ -367,12 +370,14 @@ struct InterlockBench: ParsableCommand {
                 }
             }
             probe.arm()
+            let usage0 = ThreadUsage.now()
             let t0 = MonotonicClock.now()
             sim.set(.estop, false, at: t0)
+            let usage = ThreadUsage.now() - usage0
             let t0n = UInt64(t0.nanoseconds)
             let stop = log.waitForCommand(.stop, startedAtOrAfter: t0n, timeout: 1)
             let writes = probe.disarm()
-            samples.append(EdgeSample(t0: t0n, enableWrite: writes.safetyPath, otherEnableWrite: writes.otherThread, stop: stop))
+            samples.append(EdgeSample(t0: t0n, enableWrite: writes.safetyPath, otherEnableWrite: writes.otherThread, stop: stop, usage: usage))
             randomPause()
             sim.set(.estop, true)
             randomPause()

@@ -61,8 +61,10 @@ public final class SafetyGate: @unchecked Sendable {
             let out = s.latch.pass(commands, latched: latched, seen: seen)
             // Enable off goes out before the drive stop; enable on before the run command.
             let written = write(out.enable, &s)
-            drive.submit(written ? out.drive : .stop, resetFault: out.resetFault)
+            drive.post(written ? out.drive : .stop, resetFault: out.resetFault)
         }
+        // Outside the gate: the woken drive thread must not hold up a trip (DriveLink.post).
+        drive.wake()
     }
 
     /// Final state at shutdown. Returns the failure when the relay could not be de-energised.

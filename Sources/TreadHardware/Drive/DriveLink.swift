@@ -95,6 +95,25 @@ public final class DriveLink: @unchecked Sendable {
         cond.unlock()
     }
 
+    /// `submit` without waking the drive thread, for a caller that holds a lock of its own:
+    /// it must call `wake()` once that lock is released. The SafetyGate posts a tick's
+    /// setpoint under its lock (so that a trip's priority stop, posted under the same lock,
+    /// is never overtaken), but waking the drive thread there let it, at SCHED_FIFO,
+    /// preempt the control loop while it held the gate, and an e-stop edge on the input
+    /// thread then waited for the gate (docs/benchmarks.md, "Where the time goes").
+    public func post(_ setpoint: DriveSetpoint, resetFault: Bool = false) {
+        cond.lock()
+        policy.submit(setpoint, resetFault: resetFault, at: clock.now())
+        cond.unlock()
+    }
+
+    /// Wakes the drive thread to act on what was posted.
+    public func wake() {
+        cond.lock()
+        cond.signal()
+        cond.unlock()
+    }
+
     /// A priority stop from the safety thread: a stop is written next, even when stop is
     /// already the setpoint (commands latch on most drives, so the stop frame goes out
     /// again), behind at most the one transaction on the wire.

@@ -24,12 +24,16 @@ public final class SimulatedInputs: SafetyInputSource {
     private struct State {
         var levels: SafetyInputs
         var sink: (@Sendable (InputEvent) -> Void)?
-        /// Set by `haltThread`: the source behaves as an input thread that died, delivering
-        /// nothing and ticking no more, so the supervision of a dead thread can be tested.
-        var haltedAt: Instant?
     }
 
     private let state: Locked<State>
+    /// When `haltThread` stopped the "thread" (ns), 0 while it runs: the source then behaves
+    /// as an input thread that died, delivering nothing and ticking no more, so the supervision
+    /// of a dead thread can be tested. Atomic, as GPIOInputs' heartbeat is: the control loop
+    /// reads the heartbeat every tick, and behind the lock it waited for whole reflexes (an
+    /// edge is delivered under the lock), and a reflex at SCHED_FIFO that preempted a tick
+    /// reading it waited for that tick (docs/benchmarks.md, "Where the time goes").
+    private let haltedAt = Atomic<Int64>(0)
     public let lines: Set<InputLine>
 
     public init(_ initial: SafetyInputs = .ready, lines: Set<InputLine> = [.estop, .safetyKey, .railLeft, .railRight]) {
@@ -52,16 +56,23 @@ public final class SimulatedInputs: SafetyInputSource {
     public func stop() { state.withLock { $0.sink = nil } }
 
     /// Now, as a live thread's heartbeat would read; frozen once halted.
-    public var heartbeat: Instant? { state.withLock { $0.haltedAt } ?? MonotonicClock.now() }
+    public var heartbeat: Instant? {
+        let halted = haltedAt.load(ordering: .acquiring)
+        return halted == 0 ? MonotonicClock.now() : Instant(nanoseconds: halted)
+    }
 
     /// Acts as an input thread that died: no more events, the heartbeat frozen.
-    public func haltThread() { state.withLock { s in s.haltedAt = s.haltedAt ?? MonotonicClock.now() } }
+    public func haltThread() {
+        state.withLock { _ in
+            if haltedAt.load(ordering: .acquiring) == 0 { haltedAt.store(max(1, MonotonicClock.now().nanoseconds), ordering: .releasing) }
+        }
+    }
 
     /// The "thread" runs again: every line is reported restored at its level.
     public func resumeThread() {
         state.withLock { s in
-            guard s.haltedAt != nil else { return }
-            s.haltedAt = nil
+            guard haltedAt.load(ordering: .acquiring) != 0 else { return }
+            haltedAt.store(0, ordering: .releasing)
             let now = MonotonicClock.now()
             for line in InputLine.allCases where lines.contains(line) { s.sink?(.restored(line, permissive: s.levels[line], at: now)) }
         }
@@ -84,7 +95,7 @@ public final class SimulatedInputs: SafetyInputSource {
     public func set(_ line: InputLine, _ permissive: Bool, at time: Instant? = nil) {
         state.withLock { s in
             s.levels[line] = permissive
-            if s.haltedAt == nil { s.sink?(.edge(line, permissive: permissive, at: time ?? MonotonicClock.now())) }
+            if haltedAt.load(ordering: .acquiring) == 0 { s.sink?(.edge(line, permissive: permissive, at: time ?? MonotonicClock.now())) }
         }
     }
 
