@@ -13,10 +13,13 @@ func monotonicNanos() -> UInt64 {
 }
 
 /// This thread's CPU time (user + system), in seconds.
-func threadCPUSeconds() -> Double {
+func threadCPUSeconds() -> Double { Double(threadCPUNanos()) / 1e9 }
+
+/// This thread's CPU time (user + system), in nanoseconds.
+func threadCPUNanos() -> UInt64 {
     var ts = timespec()
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
 }
 
 /// Sleeps for about `nanos` (the kernel may add tens of microseconds).
@@ -75,12 +78,9 @@ struct ThreadUsage {
     var involuntarySwitches: Int
 
     static func now() -> ThreadUsage {
-        var ts = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
         var u = rusage()
         getrusage(1, &u)  // RUSAGE_THREAD (Linux), which Glibc does not export without _GNU_SOURCE
-        return ThreadUsage(cpuNanos: UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec),
-                           voluntarySwitches: u.ru_nvcsw, involuntarySwitches: u.ru_nivcsw)
+        return ThreadUsage(cpuNanos: threadCPUNanos(), voluntarySwitches: u.ru_nvcsw, involuntarySwitches: u.ru_nivcsw)
     }
 
     static func - (a: ThreadUsage, b: ThreadUsage) -> ThreadUsage {

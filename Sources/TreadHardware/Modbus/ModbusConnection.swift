@@ -66,10 +66,7 @@ final class ModbusConnection {
 
     func readRegisters(_ address: UInt16, count: Int) throws(ModbusError) -> [UInt16] {
         var out = [UInt16](repeating: 0, count: count)
-        settle()
-        cmodbus_clear_errno()
-        let n = out.withUnsafeMutableBufferPointer { modbus_read_registers(ctx, Int32(address), Int32(count), $0.baseAddress) }
-        guard n == count else { throw failure() }
+        try readRegisters(address, into: &out)
         return out
     }
 
@@ -77,20 +74,21 @@ final class ModbusConnection {
     /// register at a time makes several of these a poll.
     func readRegister(_ address: UInt16) throws(ModbusError) -> UInt16 {
         var value: UInt16 = 0
-        settle()
-        cmodbus_clear_errno()
-        let n = withUnsafeMutablePointer(to: &value) { modbus_read_registers(ctx, Int32(address), 1, $0) }
-        guard n == 1 else { throw failure() }
+        try withUnsafeMutablePointer(to: &value) { (p) throws(ModbusError) in try read(address, count: 1, into: p) }
         return value
     }
 
     /// Reads `buffer.count` registers into an existing buffer, allocating nothing.
     func readRegisters(_ address: UInt16, into buffer: inout [UInt16]) throws(ModbusError) {
+        let count = buffer.count
+        try buffer.withUnsafeMutableBufferPointer { (b) throws(ModbusError) in try read(address, count: count, into: b.baseAddress) }
+    }
+
+    /// The one FC03 call the three reads above make.
+    private func read(_ address: UInt16, count: Int, into registers: UnsafeMutablePointer<UInt16>?) throws(ModbusError) {
         settle()
         cmodbus_clear_errno()
-        let count = buffer.count
-        let n = buffer.withUnsafeMutableBufferPointer { modbus_read_registers(ctx, Int32(address), Int32(count), $0.baseAddress) }
-        guard n == count else { throw failure() }
+        guard modbus_read_registers(ctx, Int32(address), Int32(count), registers) == count else { throw failure() }
     }
 
     func writeRegister(_ address: UInt16, _ value: UInt16, function: DriveProfile.WriteFunction) throws(ModbusError) {
